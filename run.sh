@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# varsparse launcher: finds a JDK >= 21, builds with Maven, and prints every java/mvn line it runs.
+#
+#   ./run.sh                 the main job (see README; placeholder until the MNIST pipeline lands)
+#   ./run.sh build           compile and package the core jar (tests skipped)
+#   ./run.sh test            the whole test suite (what CI runs)
+#   ./run.sh bench [quick|full] [JMH args...]
+#                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
+#   ./run.sh info            backends, JDK and vector width
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+# --- find a JDK >= 21: JAVA_HOME if new enough, else the newest under /usr/lib/jvm -------------------
+jdk_major() { # prints the feature version of the JDK at $1, or nothing
+  local rel="$1/release"
+  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
+  if [ -f "$rel" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$rel"
+  else
+    "$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'
+  fi
+}
+find_jdk() {
+  if [ -n "${JAVA_HOME:-}" ]; then
+    local v; v="$(jdk_major "$JAVA_HOME")"
+    if [ -n "$v" ] && [ "$v" -ge 21 ]; then echo "$JAVA_HOME"; return; fi
+    echo "run.sh: JAVA_HOME=$JAVA_HOME is not a JDK >= 21; looking under /usr/lib/jvm" >&2
+  fi
+  local best="" bestv=0 d v
+  for d in /usr/lib/jvm/*/; do
+    d="${d%/}"; [ -L "$d" ] && continue
+    v="$(jdk_major "$d")"
+    if [ -n "$v" ] && [ "$v" -gt "$bestv" ]; then best="$d"; bestv="$v"; fi
+  done
+  [ "$bestv" -ge 21 ] || die "no JDK 21 or newer found (JAVA_HOME or /usr/lib/jvm). Fix: install one (e.g. Temurin 25) and set JAVA_HOME to it."
+  echo "$best"
+}
+JAVA_HOME="$(find_jdk)"; export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+echo "run.sh: using JDK $(jdk_major "$JAVA_HOME") at $JAVA_HOME" >&2
+
+command -v mvn >/dev/null || die "Maven (mvn) is not on PATH. Fix: install it (Debian: apt-get install maven)."
+MVN=(mvn -B -q -e)
+[ -n "${CI:-}" ] && MVN=(mvn -B -e)   # full Maven output in CI logs
+
+# JVM flags for running varsparse (the core needs the Vector API incubator module).
+JVM_FLAGS=(--add-modules jdk.incubator.vector -XX:+UseParallelGC ${VARSPARSE_JAVA_OPTS:-})
+
+run() { echo "+ $*" >&2; "$@"; }
+
+core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1; }
+
+build_core() {
+  run "${MVN[@]}" -DskipTests install
+}
+
+cmd="${1:-main}"; [ $# -gt 0 ] && shift
+case "$cmd" in
+  build)
+    build_core
+    echo "built $(core_jar)"
+    ;;
+  test)
+    run "${MVN[@]}" verify "$@"
+    ;;
+  bench)
+    mode="${1:-quick}"; [ $# -gt 0 ] && shift
+    build_core
+    run "${MVN[@]}" -f benchmarks/pom.xml -DskipTests package
+    case "$mode" in
+      quick) run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar -f 1 -wi 2 -w 1s -i 3 -r 1s "$@" ;;
+      full)  run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar "$@" ;;
+      *) die "unknown bench mode '$mode': use quick or full" ;;
+    esac
+    ;;
+  info)
+    [ -n "$(core_jar)" ] || build_core
+    run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info "$@"
+    ;;
+  main)
+    echo "run.sh: the main job (train and evaluate on MNIST) arrives with the MNIST pipeline issue;" >&2
+    echo "        for now it builds the core and prints the backends." >&2
+    build_core
+    run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info
+    ;;
+  -h|--help|help)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
+  *)
+    die "unknown command '$cmd'. Use: build | test | bench [quick|full] | info (or no argument for the main job)"
+    ;;
+esac

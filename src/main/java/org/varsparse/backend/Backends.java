@@ -1,0 +1,128 @@
+package org.varsparse.backend;
+
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import org.varsparse.backend.scalar.ScalarOps;
+import org.varsparse.tensor.TensorOps;
+
+/**
+ * Chooses the CPU tensor backend, once per JVM.
+ *
+ * <p>{@code -Dvarsparse.backend=auto|scalar|simd} (default auto). Auto takes simd when the
+ * {@code jdk.incubator.vector} module is readable and its preferred float vectors are at least 128 bits,
+ * else scalar with one warning naming the fix. A forced backend that cannot be had is an error, never a
+ * silent downgrade. {@code -Dvarsparse.threads=N} sets the simd worker count (default: all cores).
+ */
+public final class Backends {
+    public static final String PROPERTY = "varsparse.backend";
+    public static final String THREADS_PROPERTY = "varsparse.threads";
+    private static final String SIMD_CLASS = "org.varsparse.backend.simd.SimdOps";
+    private static final System.Logger LOG = System.getLogger("varsparse");
+
+    private static volatile TensorOps selected;
+
+    private Backends() {
+    }
+
+    /** The backend named by {@value #PROPERTY} (chosen and logged on first use). */
+    public static TensorOps get() {
+        TensorOps ops = selected;
+        if (ops == null) {
+            synchronized (Backends.class) {
+                ops = selected;
+                if (ops == null) {
+                    ops = create(System.getProperty(PROPERTY, "auto"));
+                    LOG.log(Level.INFO, "varsparse backend: " + describe(ops));
+                    selected = ops;
+                }
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * A new backend by name: "scalar", "simd" or "auto".
+     *
+     * @throws IllegalArgumentException for an unknown name, or a forced backend that is unavailable here
+     */
+    public static TensorOps create(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        switch (n) {
+            case "scalar":
+                return new ScalarOps();
+            case "simd": {
+                String why = simdUnavailableReason();
+                if (why != null) {
+                    throw new IllegalArgumentException("backend simd was requested but " + why);
+                }
+                return newSimd();
+            }
+            case "auto": {
+                String why = simdUnavailableReason();
+                if (why != null) {
+                    LOG.log(Level.WARNING, "varsparse: using the slow scalar backend because " + why);
+                    return new ScalarOps();
+                }
+                return newSimd();
+            }
+            default:
+                throw new IllegalArgumentException("unknown backend '" + name + "': use auto, scalar or simd");
+        }
+    }
+
+    /** Null when the simd backend can run here, else the reason and the fix, in one sentence. */
+    public static String simdUnavailableReason() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "the module jdk.incubator.vector is not readable (fix: run java with --add-modules jdk.incubator.vector, as ./run.sh does)";
+        }
+        int bits = simdVectorBits();
+        if (bits < 128) {
+            return "this CPU's preferred float vectors are " + bits + " bits, below the 128 the simd kernels need";
+        }
+        return null;
+    }
+
+    /** Bit size of the preferred float vector (0 if the incubator module is not readable). */
+    public static int simdVectorBits() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return 0;
+        }
+        try {
+            return (int) Class.forName(SIMD_CLASS).getMethod("vectorBits").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return 0;
+        }
+    }
+
+    /** Worker count for multithreaded backends: {@value #THREADS_PROPERTY}, else the available processors. */
+    public static int threads() {
+        String t = System.getProperty(THREADS_PROPERTY);
+        if (t == null || t.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(t.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(THREADS_PROPERTY + "=" + t + " is not a positive integer");
+    }
+
+    public static String describe(TensorOps ops) {
+        return switch (ops.name()) {
+            case "simd" -> "simd (" + simdVectorBits() + "-bit float vectors, " + ops.threads() + " threads)";
+            default -> ops.name() + " (" + ops.threads() + " thread" + (ops.threads() == 1 ? "" : "s") + ")";
+        };
+    }
+
+    private static TensorOps newSimd() {
+        try {
+            return (TensorOps) Class.forName(SIMD_CLASS).getConstructor(int.class).newInstance(threads());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("the simd backend failed to load: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package org.varsparse.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.varsparse.tensor.Matrix;
+
+/**
+ * NumPy {@code .npy} files (format 1.0/2.0, little-endian, C order): what Python users open with
+ * {@code numpy.load}. Reads {@code <f4 <f8 <i4 <i8 |u1} into a {@link Array}; writes float32 atomically.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+
+    private Npy() {
+    }
+
+    /** An array read from a .npy file: its dtype string, shape, and values widened to double. */
+    public record Array(String dtype, int[] shape, double[] values) {
+        public int size() {
+            return values.length;
+        }
+
+        /** As a float32 matrix: 2-D arrays keep their shape, 1-D arrays become 1×n. */
+        public Matrix toMatrix() {
+            int rows = shape.length == 2 ? shape[0] : 1;
+            int cols = shape.length == 2 ? shape[1] : shape.length == 1 ? shape[0] : values.length;
+            if (shape.length > 2) {
+                throw new IllegalArgumentException("a " + shape.length + "-d array " + Arrays.toString(shape) + " is not a matrix");
+            }
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return new Matrix(rows, cols, f);
+        }
+
+        public float[] toFloats() {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return f;
+        }
+    }
+
+    public static Array read(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        return parse(all, file.toString());
+    }
+
+    static Array parse(byte[] all, String name) throws IOException {
+        if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) {
+            throw new IOException(name + ": not a .npy file (bad magic)");
+        }
+        int major = all[6];
+        ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen;
+        int start;
+        if (major == 1) {
+            headerLen = Short.toUnsignedInt(bb.getShort(8));
+            start = 10;
+        } else if (major == 2 || major == 3) {
+            if (all.length < 12) {
+                throw new IOException(name + ": truncated .npy header");
+            }
+            headerLen = bb.getInt(8);
+            start = 12;
+        } else {
+            throw new IOException(name + ": unsupported .npy format version " + major);
+        }
+        if (headerLen < 0 || start + headerLen > all.length) {
+            throw new IOException(name + ": truncated .npy header");
+        }
+        String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
+        String descr = find(DESCR, header, name, "descr");
+        if (find(FORTRAN, header, name, "fortran_order").equals("True")) {
+            throw new IOException(name + ": Fortran-order arrays are not supported; save with C order");
+        }
+        String shapeText = find(SHAPE, header, name, "shape").trim();
+        int[] shape = shapeText.isEmpty() ? new int[0]
+                : Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                        .mapToInt(Integer::parseInt).toArray();
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IOException(name + ": negative dimension in shape " + Arrays.toString(shape));
+            }
+            n *= d;
+        }
+        int width = switch (descr) {
+            case "<f4", "<i4" -> 4;
+            case "<f8", "<i8" -> 8;
+            case "|u1", "|b1", "|i1" -> 1;
+            default -> throw new IOException(name + ": unsupported dtype " + descr + " (use float32, float64, int32, int64 or uint8)");
+        };
+        int dataStart = start + headerLen;
+        if ((long) all.length - dataStart != n * width) {
+            throw new IOException(name + ": holds " + (all.length - dataStart) + " data bytes but shape "
+                    + Arrays.toString(shape) + " of " + descr + " needs " + n * width + " (truncated or corrupt file)");
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < n; i++) {
+            int o = dataStart + i * width;
+            v[i] = switch (descr) {
+                case "<f4" -> bb.getFloat(o);
+                case "<f8" -> bb.getDouble(o);
+                case "<i4" -> bb.getInt(o);
+                case "<i8" -> bb.getLong(o);
+                case "|i1" -> all[o];
+                default -> Byte.toUnsignedInt(all[o]);
+            };
+        }
+        return new Array(descr, shape, v);
+    }
+
+    private static String find(Pattern p, String header, String name, String key) throws IOException {
+        Matcher m = p.matcher(header);
+        if (!m.find()) {
+            throw new IOException(name + ": .npy header has no '" + key + "'");
+        }
+        return m.group(1);
+    }
+
+    /** Writes a float32 array of the given shape (C order), atomically (temp file + rename). */
+    public static void writeFloat32(Path file, float[] values, int... shape) throws IOException {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        if (n != values.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
+        }
+        StringBuilder dims = new StringBuilder();
+        for (int d : shape) {
+            dims.append(d).append(", ");
+        }
+        if (shape.length > 1) {
+            dims.setLength(dims.length() - 1); // (a, b) ; a 1-d shape keeps its trailing comma: (n,)
+            dims.setLength(dims.length() - 1);
+        } else if (shape.length == 1) {
+            dims.setLength(dims.length() - 1);
+        }
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+        int unpadded = 10 + dict.length() + 1;
+        int pad = (64 - unpadded % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + 4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        out.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        for (float f : values) {
+            out.putFloat(f);
+        }
+        writeAtomically(file, out.array());
+    }
+
+    public static void writeMatrix(Path file, Matrix m) throws IOException {
+        writeFloat32(file, m.data, m.rows, m.cols);
+    }
+
+    /** Writes bytes to a temp file beside {@code file}, then renames it over {@code file}. */
+    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                os.write(bytes);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
