@@ -60,7 +60,8 @@ public final class Npy {
         return parse(all, file.toString());
     }
 
-    static Array parse(byte[] all, String name) throws IOException {
+    /** Parses the bytes of a .npy file; {@code name} is used in error messages. */
+    public static Array parse(byte[] all, String name) throws IOException {
         if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) {
             throw new IOException(name + ": not a .npy file (bad magic)");
         }
