@@ -101,6 +101,69 @@ public record TrainConfig(
         return annealDecoderEvery == 0 ? lrDecoder : lrDecoder * Math.pow(annealDecoderFactor, epoch / annealDecoderEvery);
     }
 
+    /**
+     * A copy with one field changed, by its Java name (e.g. "sparsityReg"); {@code value} may be a String
+     * (parsed for the field's type) or a boxed value. Validation runs again, so a bad value is named.
+     */
+    public TrainConfig with(String field, Object value) {
+        var comps = TrainConfig.class.getRecordComponents();
+        Object[] args = new Object[comps.length];
+        Class<?>[] types = new Class<?>[comps.length];
+        boolean found = false;
+        for (int i = 0; i < comps.length; i++) {
+            types[i] = comps[i].getType();
+            try {
+                args[i] = comps[i].getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (comps[i].getName().equals(field)) {
+                args[i] = convert(field, types[i], value);
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("unknown hyperparameter '" + field + "': known are " + asMap().keySet());
+        }
+        try {
+            return TrainConfig.class.getDeclaredConstructor(types).newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object convert(String field, Class<?> type, Object value) {
+        String s = String.valueOf(value).trim();
+        try {
+            if (type == int.class) {
+                return value instanceof Number n ? n.intValue() : Integer.parseInt(s);
+            } else if (type == long.class) {
+                return value instanceof Number n ? n.longValue() : Long.parseLong(s);
+            } else if (type == double.class) {
+                return value instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
+            } else if (type == boolean.class) {
+                if (value instanceof Boolean b) {
+                    return b;
+                }
+                return switch (s.toLowerCase(Locale.ROOT)) {
+                    case "true", "1", "yes" -> true;
+                    case "false", "0", "no" -> false;
+                    default -> throw new NumberFormatException();
+                };
+            } else if (type == DecoderKind.class) {
+                return value instanceof DecoderKind k ? k : DecoderKind.valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
+            }
+            return s;
+        } catch (IllegalArgumentException e) { // NumberFormatException is one
+            throw new IllegalArgumentException(field + " = '" + s + "' is not a valid " + type.getSimpleName());
+        }
+    }
+
     /** Every field by name, in declaration order (for the run's JSON and logs). */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
