@@ -36,6 +36,17 @@ public final class Adam {
                         + " differs from gradient length " + grad.length);
             }
         }
+
+        /** The parameter called {@code name} in {@code params} (e.g. "b1" of a decoder workspace, for its own group). */
+        public static Param named(List<Param> params, String name) {
+            for (Param p : params) {
+                if (p.name.equals(name)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("no parameter " + name + " among "
+                    + params.stream().map(Param::name).toList());
+        }
     }
 
     /** A parameter group (torch's param_groups entry): its parameters share a learning rate and weight decay. */

@@ -50,10 +50,33 @@ public final class ListaEncoder {
         return W.cols;
     }
 
-    /** E(Y). y (B×P), out (B×l), out ≥ 0. Allocates its buffers; training uses {@link Workspace#forward}. */
+    /**
+     * E(Y). y (B×P), out (B×l), out ≥ 0. Allocates two B×l buffers per call; training keeps every stage in a
+     * {@link Workspace} instead.
+     */
     public void encode(TensorOps ops, Matrix y, Matrix out) {
+        Shapes.require("encoder input Y", y, y.rows, inputDim());
         Shapes.require("encoder output", out, y.rows, codeDim());
-        out.copyFrom(workspace(y.rows).forward(ops, y));
+        Matrix c = new Matrix(y.rows, codeDim());   // (B×l)
+        Matrix pre = new Matrix(y.rows, codeDim()); // (B×l)
+        affine(ops, y, c);
+        ops.relu(c, out);
+        for (int k = 1; k <= iterations; k++) {
+            stage(ops, c, out, pre, out);
+        }
+    }
+
+    /** c = Y·Wᵀ + b. y (B×P), c (B×l). */
+    private void affine(TensorOps ops, Matrix y, Matrix c) {
+        ops.gemmNT(1f, y, W, 0f, c); // (B×P)·(P×l)
+        ops.addRowVector(c, b);
+    }
+
+    /** One LISTA stage: pre = c + zPrev·Sᵀ, zOut = relu(pre). zOut may be zPrev; all (B×l). */
+    private void stage(TensorOps ops, Matrix c, Matrix zPrev, Matrix pre, Matrix zOut) {
+        pre.copyFrom(c);
+        ops.gemmNT(1f, zPrev, S, 1f, pre); // (B×l)·(l×l)
+        ops.relu(pre, zOut);
     }
 
     /** Buffers for the activations and gradients of the encoder loss at batch size B. */
@@ -115,13 +138,10 @@ public final class ListaEncoder {
         /** E(Y) (B×l), stored; y (B×P). */
         public Matrix forward(TensorOps ops, Matrix y) {
             Shapes.require("encoder input Y", y, batch, model.inputDim());
-            ops.gemmNT(1f, y, model.W, 0f, pre[0]); // (B×P)·(P×l)
-            ops.addRowVector(pre[0], model.b);
+            model.affine(ops, y, pre[0]);
             ops.relu(pre[0], z[0]);
             for (int k = 1; k <= model.iterations; k++) {
-                pre[k].copyFrom(pre[0]);
-                ops.gemmNT(1f, z[k - 1], model.S, 1f, pre[k]); // c + z·Sᵀ, (B×l)·(l×l)
-                ops.relu(pre[k], z[k]);
+                model.stage(ops, pre[0], z[k - 1], pre[k], z[k]);
             }
             this.y = y;
             return output();

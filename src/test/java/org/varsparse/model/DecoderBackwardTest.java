@@ -133,6 +133,24 @@ class DecoderBackwardTest {
         FiniteDifference.check("NL decoder grad W2", w2, ws.gradW2.data, ref);
     }
 
+    /** PyTorch's ReLU backward passes no gradient at exactly 0: codes 0 with b1 = 0 put every hidden unit there. */
+    @Test
+    void reluAtExactlyZeroPassesNoGradient() {
+        SplittableRandom rng = new SplittableRandom(8);
+        OneHiddenDecoder nl = OneHiddenDecoder.init(10, 6, 4, rng); // b1 = 0
+        OneHiddenDecoder.Workspace ws = nl.workspace(2);
+        ws.lossAndGradients(ops, TestData.gaussian(2, 10, rng), new Matrix(2, 4));
+        assertArrayEquals(new float[6], ws.gradB1, "no gradient reaches b1 through relu'(0)");
+        assertArrayEquals(new float[6 * 4], ws.gradW1.data);
+
+        ListaEncoder enc = ListaEncoder.init(10, 4, 3, rng); // b = 0
+        ListaEncoder.Workspace ews = enc.workspace(2);
+        ews.forward(ops, new Matrix(2, 10));
+        ews.backward(ops, TestData.gaussian(2, 4, rng));
+        assertArrayEquals(new float[4], ews.gradB, "no gradient reaches b through relu'(0)");
+        assertArrayEquals(new float[4 * 4], ews.gradS.data);
+    }
+
     @Test
     void workspaceForwardAgreesWithDecodeAndIsReusable() {
         SplittableRandom rng = new SplittableRandom(9);
@@ -163,6 +181,8 @@ class DecoderBackwardTest {
         assertSame(nl.W1.data, ps.get(0).value());
         assertSame(nl.b1, ps.get(1).value());
         assertSame(nl.W2.data, ps.get(2).value());
+        assertSame(nl.b1, Adam.Param.named(ps, "b1").value());
+        assertThrows(IllegalArgumentException.class, () -> Adam.Param.named(ps, "b"));
         LinearDictionary lin = LinearDictionary.init(10, 4, new SplittableRandom(3));
         assertSame(lin.W.data, lin.workspace(2).parameters().get(0).value());
     }
