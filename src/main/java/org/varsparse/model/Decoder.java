@@ -13,4 +13,13 @@ public sealed interface Decoder permits LinearDictionary, OneHiddenDecoder {
 
     /** Ŷ = D(Z). z (B×l), out (B×P). */
     void decode(TensorOps ops, Matrix z, Matrix out);
+
+    /** Buffers for the forward activations and parameter gradients of the decoder loss at batch size B. */
+    DecoderWorkspace workspace(int batch);
+
+    /**
+     * utils.normalize_kernels(decoder, radius) (METHOD §1.8.1): every column of every weight matrix is rescaled to
+     * L2 norm {@code radius} (see {@link Weights#normalizeColumns}); biases are left alone.
+     */
+    void normalizeColumns(float radius);
 }
