@@ -1,13 +1,11 @@
 package org.varsparse.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -170,17 +168,8 @@ public final class Npy {
         writeFloat32(file, m.data, m.rows, m.cols);
     }
 
-    /** Writes bytes to a temp file beside {@code file}, then renames it over {@code file}. */
+    /** Writes bytes atomically (temp file beside {@code file}, then rename); see {@link FileIo#writeAtomically}. */
     public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                os.write(bytes);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FileIo.writeAtomically(file, bytes);
     }
 }
