@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.varsparse.eval.Metrics.Normalization;
-import org.varsparse.model.GoldenCompare;
 import org.varsparse.model.TestData;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.testutil.Golden;
+import org.varsparse.testutil.GoldenCompare;
 
 class MetricsTest {
 

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.testutil.Golden;
+import org.varsparse.testutil.GoldenCompare;
 
 /** utils.normalize_kernels (METHOD §1.8.1). */
 class ColumnNormTest {

@@ -13,6 +13,7 @@ import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.testutil.Golden;
+import org.varsparse.testutil.GoldenCompare;
 
 /** Decoder loss L_D = mean((Y − D(Z))²): forward, loss and parameter gradients of both decoders. */
 class DecoderBackwardTest {

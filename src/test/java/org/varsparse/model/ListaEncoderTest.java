@@ -11,6 +11,7 @@ import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.testutil.Golden;
+import org.varsparse.testutil.GoldenCompare;
 
 class ListaEncoderTest {
     private final TensorOps ops = new ScalarOps();

@@ -9,6 +9,7 @@ import org.varsparse.eval.Metrics;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.testutil.Golden;
+import org.varsparse.testutil.GoldenCompare;
 
 /**
  * Golden case 6 (train_step_vdlnl) without FISTA: the reference's FISTA codes of each step are taken from the

@@ -1,8 +1,7 @@
-package org.varsparse.model;
+package org.varsparse.testutil;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.varsparse.testutil.Golden;
 
 /**
  * Elementwise comparison against reference fixtures, printing the difference achieved. The relative error of
