@@ -1,0 +1,340 @@
+package org.varsparse.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.varsparse.UserError;
+import org.varsparse.backend.Backends;
+import org.varsparse.data.Batches;
+import org.varsparse.data.MnistDataset;
+import org.varsparse.eval.Metrics;
+import org.varsparse.tensor.Matrix;
+import org.varsparse.tensor.TensorOps;
+import org.varsparse.train.Preset;
+import org.varsparse.train.TrainConfig;
+import org.varsparse.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code varsparse train}: trains a preset on MNIST, one checkpoint per epoch, then evaluates the best one.
+ *
+ * <p>Per epoch (METHOD.md §1.9–1.10): the training rows shuffled by (seed, epoch), batches of B with FISTA
+ * codes and one Adam step each for decoder and encoder; validation on the held-out images with encoder codes;
+ * one line in metrics.jsonl; checkpoint {@code last}, and {@code best} when the validation energy is strictly
+ * lower than at every earlier epoch. {@code --resume} continues from {@code last} and gives the same numbers
+ * as an uninterrupted run (the epoch order depends only on seed and epoch).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
+        description = {"Train a sparse coding model (LISTA encoder + decoder) on MNIST, then evaluate the best epoch.",
+                "Hyperparameter options override the preset; each names the reference's flag (ref --...) and the"
+                        + " paper's symbol. Writes a run folder: run.json, metrics.jsonl, checkpoints/{last,best},"
+                        + " eval.json."},
+        footer = {"", "Presets: mnist-sdl, mnist-sdl-nl, mnist-vdl, mnist-vdl-nl (the patch-* presets need ImageNet"
+                + " LCN patches, which varsparse cannot load yet)."})
+final class TrainCommand implements Callable<Integer> {
+    private final Main.Io io;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "mnist-vdl",
+            description = "the reference configuration to start from (default: ${DEFAULT-VALUE})")
+    String preset = "mnist-vdl";
+
+    @Mixin
+    HyperparameterOptions hyper = new HyperparameterOptions();
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "run folder, new or empty (default: runs/<preset>-<date>-<time>); with --resume, the run to continue")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint (only --epochs may change)")
+    boolean resume;
+
+    @Option(names = "--train-limit", paramLabel = "N", description = "train on the first N images of the training split only")
+    Integer trainLimit;
+
+    @Option(names = "--noise", paramLabel = "σ", split = ",", defaultValue = "1",
+            description = "noise levels of the final denoising evaluation (default: ${DEFAULT-VALUE})")
+    double[] noise = {1};
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    BackendOptions backend = new BackendOptions();
+
+    TrainCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        HeapMeter.reset();
+        ParseResult parsed = spec.commandLine().getParseResult();
+        EvalCommand.checkNoise(noise);
+        Map<String, Object> given = hyper.given(parsed);
+
+        RunDir run = null;
+        Checkpoint.State from = null;
+        TrainConfig config;
+        DataSpec dataSpec;
+        Path runPath;
+        if (resume) {
+            if (out == null) {
+                throw UserError.of("--resume", "needs the run to continue", "pass its folder with --out DIR");
+            }
+            run = RunDir.existing(out);
+            from = Checkpoint.load(run.checkpoints(), "last");
+            config = resumedConfig(from.config(), given, parsed);
+            if (from.epoch() >= config.epochs()) {
+                throw UserError.of(out, "has already trained " + from.epoch() + " of " + config.epochs() + " epochs",
+                        "pass --epochs N with N > " + from.epoch() + " to train further, or evaluate it with varsparse eval");
+            }
+            dataSpec = data.resolve(dataSpec(run), trainLimit);
+            runPath = out;
+        } else {
+            Preset p;
+            try {
+                p = Preset.byName(preset);
+            } catch (IllegalArgumentException e) {
+                throw UserError.of("--preset " + preset, "no such preset", "pass one of " + Preset.names());
+            }
+            if (!p.cliName.startsWith("mnist-")) {
+                throw UserError.of("--preset " + preset, "the patch presets are tuned for ImageNet LCN patches, which"
+                        + " varsparse cannot load yet", "use an MNIST preset: mnist-sdl, mnist-sdl-nl, mnist-vdl or mnist-vdl-nl");
+            }
+            config = HyperparameterOptions.applyOptions(p.config(), given);
+            if (config.epochs() < 1) {
+                throw UserError.of("--epochs " + config.epochs(), "nothing to train", "pass --epochs 1 or more");
+            }
+            runPath = out != null ? out : defaultOut(p);
+            RunDir.checkNew(runPath);
+            dataSpec = data.resolve(null, trainLimit);
+        }
+
+        DataSpec.Loaded d = dataSpec.load();
+        int b = config.batchSize();
+        requireBatch(d.trainRows().length, b, "training images (after --train-limit)", "--train-limit");
+        requireBatch(d.val().rows, b, "validation images", "--val-size");
+        TensorOps ops = backend.create();
+        String backendName = Backends.describe(ops);
+
+        Trainer trainer;
+        int start;
+        double best;
+        int bestEpoch;
+        if (from != null) {
+            trainer = Checkpoint.trainer(from, config, ops, Checkpoint.locate(run.checkpoints(), "last"));
+            start = from.epoch();
+            bestEpoch = from.bestEpoch();
+            best = bestEpoch > 0 ? from.bestValEnergy() : Double.POSITIVE_INFINITY;
+            run.truncateMetrics(start);
+        } else {
+            run = RunDir.createNew(runPath);
+            trainer = new Trainer(config, ops, d.pool().cols, Metrics.Normalization.MNIST);
+            start = 0;
+            best = Double.POSITIVE_INFINITY;
+            bestEpoch = 0;
+        }
+        writeRunJson(run, config, dataSpec, backendName, parsed, start);
+
+        io.out().printf(Locale.ROOT, "varsparse train: %s, %d epochs%s, run %s%n", config.preset(), config.epochs(),
+                start > 0 ? " (resuming after epoch " + start + ")" : "", run.dir);
+        io.out().println("  data: " + d.describe());
+        io.out().println("  backend: " + backendName + ", max heap " + HeapMeter.mib(HeapMeter.maxBytes()));
+        io.out().println("  hyperparameters: " + config.asMap());
+        io.out().printf(Locale.ROOT, "%7s %9s %10s %9s %9s %11s %9s %8s %5s%n", "epoch", "seconds", "train PSNR",
+                "train L0%", "FISTA it", "val energy", "val PSNR", "val L0%", "best");
+
+        int batches = d.trainRows().length / b;
+        for (int e = start; e < config.epochs(); e++) {
+            long t0 = System.nanoTime();
+            int[] order = Batches.shuffled(d.trainRows(), config.seed(), e);
+            Trainer.EpochStats st;
+            try (Progress pr = Progress.start(io.err(), "epoch " + (e + 1) + "/" + config.epochs(), batches)) {
+                st = trainer.trainEpoch(e, d.pool(), order, s -> pr.step(String.format(Locale.ROOT,
+                        "PSNR %.2f dB, L0 %.1f%%, FISTA %d it", s.psnr(), 100 * s.sparsity(), s.fistaIterations())));
+            }
+            Trainer.ValStats v = trainer.validate(d.val());
+            int epoch = e + 1;
+            boolean isBest = bestEpoch == 0 ? !Double.isNaN(v.energy()) : v.energy() < best; // strictly lower
+            if (isBest) {
+                best = v.energy();
+                bestEpoch = epoch;
+            }
+            Checkpoint.State s = Checkpoint.of(trainer, epoch, v.energy(), best, bestEpoch, backendName);
+            if (isBest) {
+                Checkpoint.save(run.checkpoints(), "best", s);
+            }
+            Checkpoint.save(run.checkpoints(), "last", s);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, config, trainer, isBest)));
+            io.out().printf(Locale.ROOT, "%7s %9.1f %10.2f %9.1f %9.1f %11.5f %9.2f %8.1f %5s%n",
+                    epoch + "/" + config.epochs(), secs, st.psnr(), 100 * st.sparsity(), st.fistaIterations(),
+                    v.energy(), v.psnr(), 100 * v.sparsity(), isBest ? "*" : "");
+        }
+
+        Checkpoint.State bestState = Checkpoint.load(run.checkpoints(), "best");
+        Evaluation.Result res = EvalCommand.evaluate(run, "best", bestState, d.test(), ops, noise, true, io.out());
+        String[] why = new String[1];
+        List<String> pictures = picturesOf(run, bestState, d.test(), ops, why);
+        summary(run, config, bestState.epoch(), res, pictures, why[0]);
+        return 0;
+    }
+
+    /** The checkpoint's config; --epochs may change, other hyperparameters must match (or be left out). */
+    private TrainConfig resumedConfig(TrainConfig saved, Map<String, Object> given, ParseResult parsed) {
+        if (parsed.hasMatchedOption("--preset") && !saved.preset().equals(preset.trim().toLowerCase(Locale.ROOT))) {
+            throw UserError.of("--preset " + preset, "the run was trained with preset " + saved.preset(),
+                    "leave --preset out when resuming");
+        }
+        Map<String, Object> savedMap = saved.asMap();
+        for (Map.Entry<String, Object> g : given.entrySet()) {
+            if (g.getKey().equals("epochs")) {
+                continue;
+            }
+            TrainConfig changed = HyperparameterOptions.applyOptions(saved, Map.of(g.getKey(), g.getValue()));
+            if (!Objects.equals(changed.asMap().get(g.getKey()), savedMap.get(g.getKey()))) {
+                throw UserError.of(HyperparameterOptions.optionName(g.getKey()) + " " + g.getValue(),
+                        "the run was trained with " + savedMap.get(g.getKey()) + " and a resumed run keeps its hyperparameters",
+                        "leave it out when resuming (only --epochs may change), or start a new run");
+            }
+        }
+        return given.containsKey("epochs")
+                ? HyperparameterOptions.applyOptions(saved, Map.of("epochs", given.get("epochs"))) : saved;
+    }
+
+    private static void requireBatch(int n, int b, String what, String option) {
+        if (n < b) {
+            throw UserError.of(option, "leaves " + n + " " + what + ", fewer than one batch of " + b,
+                    "give it at least " + b + ", or lower --batch-size");
+        }
+    }
+
+    private static Path defaultOut(Preset p) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path base = Path.of("runs", p.cliName + "-" + stamp);
+        Path dir = base;
+        for (int i = 2; Files.exists(dir); i++) {
+            dir = Path.of(base + "-" + i);
+        }
+        return dir;
+    }
+
+    /** The data a run was trained on, from its run.json. */
+    static DataSpec dataSpec(RunDir run) {
+        JsonNode j = run.readRunJson();
+        JsonNode data = Json.field(j, "data", run.runJson(), "pass the folder of a run written by 'varsparse train'");
+        try {
+            return Json.MAPPER.treeToValue(data, DataSpec.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw UserError.of(run.runJson(), "its \"data\" entry is invalid (" + e.getMessage() + ")",
+                    "restore run.json, or pass the data again with --mnist-dir or --data-dir", e);
+        }
+    }
+
+    private static void writeRunJson(RunDir run, TrainConfig config, DataSpec data, String backendName,
+                                     ParseResult parsed, int start) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> history = new ArrayList<>();
+        if (start > 0) {
+            JsonNode old = run.readRunJson();
+            m.put("created", old.path("created").asText());
+            old.path("commands").forEach(history::add);
+        } else {
+            m.put("created", Instant.now().toString());
+        }
+        history.add(Map.of("args", parsed.originalArgs(), "at", Instant.now().toString(), "from_epoch", start));
+        m.put("format", "varsparse-run");
+        m.put("preset", config.preset());
+        m.put("hyperparameters", config.asMap());
+        m.put("data", data);
+        m.put("split_seed", MnistDataset.DEFAULT_SPLIT_SEED);
+        m.put("backend", backendName);
+        m.put("max_heap_bytes", HeapMeter.maxBytes());
+        m.put("versions", Versions.asMap());
+        m.put("commands", history);
+        Json.write(run.runJson(), m);
+    }
+
+    private static Map<String, Object> metricsLine(int epoch, double secs, Trainer.EpochStats st, Trainer.ValStats v,
+                                                   TrainConfig config, Trainer trainer, boolean best) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", epoch);
+        m.put("seconds", secs);
+        m.put("train_seconds", st.seconds());
+        m.put("train_loss_decoder", Json.num(st.decoderLoss()));
+        m.put("train_loss_encoder", Json.num(st.encoderLoss()));
+        m.put("train_psnr", Json.num(st.psnr()));
+        m.put("train_sparsity", Json.num(st.sparsity()));
+        m.put("train_energy", Json.num(st.energy()));
+        m.put("train_fista_iterations", Json.num(st.fistaIterations()));
+        m.put("train_inference_steps", Json.num(st.meanSteps()));
+        m.put("val_energy", Json.num(v.energy()));
+        m.put("val_psnr", Json.num(v.psnr()));
+        m.put("val_sparsity", Json.num(v.sparsity()));
+        m.put("lr_decoder", config.lrDecoderAtEpoch(epoch - 1));
+        m.put("lr_encoder", config.lrEncoder());
+        m.put("best", best);
+        m.put("heap_peak_bytes", HeapMeter.peakBytes());
+        return m;
+    }
+
+    private static List<String> picturesOf(RunDir run, Checkpoint.State s, Matrix test, TensorOps ops, String[] why) {
+        int n = Math.min(64, test.rows);
+        Matrix inputs = test.rowSlice(0, n);
+        Matrix codes = new Matrix(n, s.config().codeDim());
+        Matrix recon = new Matrix(n, test.cols);
+        s.encoder().encode(ops, inputs, codes);
+        s.decoder().decode(ops, codes, recon);
+        return Pictures.write(run, s.decoder(), inputs, recon, why);
+    }
+
+    private void summary(RunDir run, TrainConfig config, int bestEpoch, Evaluation.Result r, List<String> pictures,
+                         String why) {
+        List<JsonNode> epochs = run.readMetrics();
+        double secs = epochs.stream().mapToDouble(n -> n.path("seconds").asDouble()).average().orElse(Double.NaN);
+        var o = io.out();
+        o.println();
+        o.printf(Locale.ROOT, "== summary: %s (%s, %d epochs, best epoch %d)%n", run.dir, config.preset(),
+                config.epochs(), bestEpoch);
+        o.printf(Locale.ROOT, "  %-40s %s%n", "test PSNR, encoder codes D(E(y))", String.format(Locale.ROOT, "%.2f dB", r.encoderPsnr()));
+        o.printf(Locale.ROOT, "  %-40s %s%n", "test sparsity, encoder codes", String.format(Locale.ROOT, "%.1f %% zeros", 100 * r.encoderSparsity()));
+        if (r.fista() != null) {
+            o.printf(Locale.ROOT, "  %-40s %.2f dB, %.1f %% zeros%n", "test PSNR and sparsity, FISTA codes", r.fista().psnr(),
+                    100 * r.fista().sparsity());
+        }
+        for (Evaluation.Denoising dn : r.denoising()) {
+            o.printf(Locale.ROOT, "  %-40s %.2f dB -> %.2f dB%n",
+                    String.format(Locale.ROOT, "denoising σ = %s: noisy input -> D(E(y))", fmt(dn.sigma())),
+                    dn.psnrNoisyImg(), dn.psnrNoisyRec());
+        }
+        o.printf(Locale.ROOT, "  %-40s %.1f (train + validation, mean of %d)%n", "seconds per epoch", secs, epochs.size());
+        o.printf(Locale.ROOT, "  %-40s %s of %s (-Xmx)%n", "peak heap", HeapMeter.mib(HeapMeter.peakBytes()),
+                HeapMeter.mib(HeapMeter.maxBytes()));
+        o.printf(Locale.ROOT, "  %-40s %s%n", "pictures", pictures.isEmpty() ? why
+                : run.pictures() + " (" + String.join(", ", pictures) + ")");
+        o.printf(Locale.ROOT, "  %-40s %s%n", "files", run.dir + "/{run.json, metrics.jsonl, eval.json, checkpoints/best, checkpoints/last}");
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}
