@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 import org.varsparse.UserError;
 import org.varsparse.train.TrainConfig;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Spec;
  * given keeps the preset's value. {@code preset} itself is {@code train --preset}.
  */
 final class HyperparameterOptions {
+    /** TrainConfig's message "sparsityReg = -1.0 is invalid: it must be ...", reworded to name the option. */
+    private static final Pattern INVALID = Pattern.compile("^(\\w+) = .*? is invalid: it must be");
+
     @Spec
     CommandSpec spec; // this mixin's options
 
@@ -129,7 +133,7 @@ final class HyperparameterOptions {
     /** {@code base} with the hyperparameters given on the command line; a rejected value names its option. */
     static TrainConfig applyOptions(TrainConfig base, Map<String, Object> changes) {
         return apply(base, changes, (e, ex) -> UserError.of(optionName(e.getKey()) + " " + display(e.getValue()),
-                ex.getMessage().replaceFirst("^(\\w+) = .*? is invalid: it must be", "$1 must be"),
+                INVALID.matcher(ex.getMessage()).replaceFirst(m -> optionName(m.group(1)) + " must be"),
                 "pass a value in the allowed range (see varsparse train --help)"));
     }
 
