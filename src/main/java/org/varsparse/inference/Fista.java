@@ -356,16 +356,13 @@ public final class Fista {
                 float s = colStd[j];
                 hingeCoef[j] = s > 0f && s < threshold ? -2f * beta * (threshold - s) / ((batchSize - 1) * s) : 0f;
             }
-        } else {
-            Arrays.fill(colMean, 0f);
-            Arrays.fill(hingeCoef, 0f);
         }
         float codeCoef = code ? (float) (2.0 * config.codeReg() / codeDim) : 0f;
         for (int i = 0; i < batchSize; i++) {
             int row = i * codeDim;
             for (int j = 0; j < codeDim; j++) {
                 float v = a.data[row + j];
-                float add = hingeCoef[j] * (v - colMean[j]);
+                float add = hinge ? hingeCoef[j] * (v - colMean[j]) : 0f; // no 0·inf where a term is off
                 if (code) {
                     add += codeCoef * (v - e.data[row + j]);
                 }
