@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.varsparse.UserError;
 import org.varsparse.backend.Backends;
@@ -193,9 +194,8 @@ final class TrainCommand implements Callable<Integer> {
 
         Checkpoint.State bestState = Checkpoint.load(run.checkpoints(), "best");
         Evaluation.Result res = EvalCommand.evaluate(run, "best", bestState, d.test(), ops, noise, true, io.out());
-        String[] why = new String[1];
-        List<String> pictures = picturesOf(run, bestState, d.test(), ops, why);
-        summary(run, config, bestState.epoch(), res, pictures, why[0]);
+        List<String> pictures = picturesOf(run, bestState, d.test(), ops, noise);
+        summary(run, config, bestState.epoch(), res, pictures);
         return 0;
     }
 
@@ -297,18 +297,28 @@ final class TrainCommand implements Callable<Integer> {
         return m;
     }
 
-    private static List<String> picturesOf(RunDir run, Checkpoint.State s, Matrix test, TensorOps ops, String[] why) {
-        int n = Math.min(64, test.rows);
+    /** The pictures of the best checkpoint: the first 32 test images, noisy at the first σ (seeded as eval). */
+    private static List<String> picturesOf(RunDir run, Checkpoint.State s, Matrix test, TensorOps ops, double[] noise) {
+        int n = Math.min(32, test.rows);
         Matrix inputs = test.rowSlice(0, n);
         Matrix codes = new Matrix(n, s.config().codeDim());
         Matrix recon = new Matrix(n, test.cols);
         s.encoder().encode(ops, inputs, codes);
         s.decoder().decode(ops, codes, recon);
-        return Pictures.write(run, s.decoder(), inputs, recon, why);
+        float sigma = (float) noise[0];
+        SplittableRandom rng = new SplittableRandom(s.config().seed()); // the first draws of Evaluation's stream
+        Matrix noisy = inputs.copy();
+        for (int i = 0; i < noisy.data.length; i++) {
+            noisy.data[i] += sigma * (float) rng.nextGaussian();
+        }
+        Matrix denoised = new Matrix(n, test.cols);
+        s.encoder().encode(ops, noisy, codes);
+        s.decoder().decode(ops, codes, denoised);
+        String title = String.format(Locale.ROOT, "%s, %s", s.config().preset(), run.dir.getFileName());
+        return Pictures.write(run, title, s.decoder(), inputs, recon, noisy, denoised, run.readMetrics());
     }
 
-    private void summary(RunDir run, TrainConfig config, int bestEpoch, Evaluation.Result r, List<String> pictures,
-                         String why) {
+    private void summary(RunDir run, TrainConfig config, int bestEpoch, Evaluation.Result r, List<String> pictures) {
         List<JsonNode> epochs = run.readMetrics();
         double secs = epochs.stream().mapToDouble(n -> n.path("seconds").asDouble()).average().orElse(Double.NaN);
         var o = io.out();
@@ -329,8 +339,7 @@ final class TrainCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "  %-40s %.1f (train + validation, mean of %d)%n", "seconds per epoch", secs, epochs.size());
         o.printf(Locale.ROOT, "  %-40s %s of %s (-Xmx)%n", "peak heap", HeapMeter.mib(HeapMeter.peakBytes()),
                 HeapMeter.mib(HeapMeter.maxBytes()));
-        o.printf(Locale.ROOT, "  %-40s %s%n", "pictures", pictures.isEmpty() ? why
-                : run.pictures() + " (" + String.join(", ", pictures) + ")");
+        o.printf(Locale.ROOT, "  %-40s %s%n", "pictures", run.pictures() + "/{" + String.join(", ", pictures) + "}");
         o.printf(Locale.ROOT, "  %-40s %s%n", "files", run.dir + "/{run.json, metrics.jsonl, eval.json, checkpoints/best, checkpoints/last}");
     }
 

@@ -3,13 +3,16 @@ package org.varsparse.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +54,18 @@ class TrainEvalEncodeTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+        for (String png : List.of("atoms.png", "reconstructions.png", "denoising.png", "curves.png")) {
+            Path f = run.resolve("pictures").resolve(png);
+            try {
+                BufferedImage im = ImageIO.read(f.toFile());
+                assertNotNull(im, png + " is a PNG");
+                assertTrue(im.getWidth() >= 28 * 4 && im.getHeight() >= 28, png + " " + im.getWidth() + "x" + im.getHeight());
+            } catch (IOException e) {
+                throw new AssertionError(png, e);
+            }
+        }
         assertTrue(train.out().contains("== summary"), train.out());
+        assertTrue(train.out().contains("atoms.png"), train.out());
         assertTrue(train.out().contains("peak heap"), train.out());
         assertTrue(train.err().contains("epoch 1/2: batch 2/2"), "progress lines on stderr: " + train.err());
     }
