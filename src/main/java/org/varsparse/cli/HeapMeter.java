@@ -31,9 +31,16 @@ final class HeapMeter {
         return sum;
     }
 
-    /** The heap limit (-Xmx). */
+    /** The heap the JVM may use (a little under -Xmx: the collector keeps a survivor space aside). */
     static long maxBytes() {
         return Runtime.getRuntime().maxMemory();
+    }
+
+    /** "peak of max MiB (-Xmx1g)": the peak, the usable heap and the -Xmx flag when one was given. */
+    static String describePeak() {
+        String xmx = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b).orElse("no -Xmx");
+        return mib(peakBytes()) + " of " + mib(maxBytes()) + " usable (" + xmx + ")";
     }
 
     static String mib(long bytes) {

@@ -63,6 +63,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new EncodeCommand(io))
                 .addSubcommand(new InfoCommand(io))
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOverwrittenOptionsAllowed(true) // the last one wins: ./run.sh main --epochs 10
                 .setOut(new PrintWriter(io.out(), true))
                 .setErr(new PrintWriter(io.err(), true));
         cl.setParameterExceptionHandler((ex, args) -> {

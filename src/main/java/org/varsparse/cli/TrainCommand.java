@@ -160,7 +160,7 @@ final class TrainCommand implements Callable<Integer> {
                 start > 0 ? " (resuming after epoch " + start + ")" : "", run.dir);
         io.out().println("  data: " + d.describe());
         io.out().println("  backend: " + backendName + ", max heap " + HeapMeter.mib(HeapMeter.maxBytes()));
-        io.out().println("  hyperparameters: " + config.asMap());
+        io.out().print(wrap("  hyperparameters: ", config.asMap().toString().replaceAll("^\\{|}$", ""), 110));
         io.out().printf(Locale.ROOT, "%7s %9s %10s %9s %9s %11s %9s %8s %5s%n", "epoch", "seconds", "train PSNR",
                 "train L0%", "FISTA it", "val energy", "val PSNR", "val L0%", "best");
 
@@ -337,10 +337,30 @@ final class TrainCommand implements Callable<Integer> {
                     dn.psnrNoisyImg(), dn.psnrNoisyRec());
         }
         o.printf(Locale.ROOT, "  %-40s %.1f (train + validation, mean of %d)%n", "seconds per epoch", secs, epochs.size());
-        o.printf(Locale.ROOT, "  %-40s %s of %s (-Xmx)%n", "peak heap", HeapMeter.mib(HeapMeter.peakBytes()),
-                HeapMeter.mib(HeapMeter.maxBytes()));
+        o.printf(Locale.ROOT, "  %-40s %s%n", "peak heap (sum of pool peaks)", HeapMeter.describePeak());
         o.printf(Locale.ROOT, "  %-40s %s%n", "pictures", run.pictures() + "/{" + String.join(", ", pictures) + "}");
         o.printf(Locale.ROOT, "  %-40s %s%n", "files", run.dir + "/{run.json, metrics.jsonl, eval.json, checkpoints/best, checkpoints/last}");
+    }
+
+    /** {@code text} (comma-separated) after {@code head}, wrapped at commas to lines of at most {@code width}. */
+    static String wrap(String head, String text, int width) {
+        StringBuilder out = new StringBuilder(head);
+        int col = head.length();
+        String indent = " ".repeat(head.length());
+        String[] parts = text.split(", ");
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i] + (i < parts.length - 1 ? "," : "");
+            if (col > head.length() && col + 1 + p.length() > width) {
+                out.append('\n').append(indent);
+                col = indent.length();
+            } else if (col > head.length()) {
+                out.append(' ');
+                col++;
+            }
+            out.append(p);
+            col += p.length();
+        }
+        return out.append('\n').toString();
     }
 
     private static String fmt(double v) {
