@@ -48,8 +48,8 @@ class BadOptionsTest {
                 Arguments.of(List.of("train", "--out", mnist.toString()), mnist.toString()),
                 Arguments.of(List.of("train", "--mnist-dir", tmp.resolve("missing").toString()), "missing"),
                 Arguments.of(List.of("train", "--mnist-dir", mnist.toString()), "holds 850 images"),
-                Arguments.of(concat(List.of("train", "--out", small.toString(), "--val-size", "900"), data), "--val-size"),
-                Arguments.of(concat(List.of("train", "--out", small.toString(), "--train-limit", "100"), data), "--train-limit"),
+                Arguments.of(concat(data, "train", "--epochs", "1", "--out", small.toString(), "--val-size", "900"), "--val-size"),
+                Arguments.of(concat(data, "train", "--epochs", "1", "--out", small.toString(), "--train-limit", "100"), "--train-limit"),
                 Arguments.of(List.of("train", "--data-dir", file.toString(), "--mnist-dir", mnist.toString()), "--data-dir"),
                 Arguments.of(List.of("train", "--noise", "-1"), "--noise"),
                 Arguments.of(List.of("eval"), "'--run"),
@@ -62,9 +62,11 @@ class BadOptionsTest {
                 Arguments.of(List.of(), "no command"));
     }
 
-    private static List<String> concat(List<String> a, String[] b) {
-        List<String> l = new ArrayList<>(a);
-        l.addAll(Arrays.asList(b));
+    /** {@code command}, then the data options, then {@code more} (the last occurrence of an option wins). */
+    private static List<String> concat(String[] data, String command, String... more) {
+        List<String> l = new ArrayList<>(List.of(command));
+        l.addAll(Arrays.asList(data));
+        l.addAll(Arrays.asList(more));
         return l;
     }
 

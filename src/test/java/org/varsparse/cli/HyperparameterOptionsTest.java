@@ -64,5 +64,7 @@ class HyperparameterOptionsTest {
         assertEquals(Preset.MNIST_VDL.config().varianceReg(), c.varianceReg(), "not given: the preset's value");
         assertEquals(2, c.epochs());
         assertEquals(Map.of(), given("--out", "x", "--backend", "scalar"), "only hyperparameters are collected");
+        assertEquals(Map.of("epochs", 10), given("--epochs", "3", "--epochs", "10"),
+                "the last occurrence wins (./run.sh main --epochs 10 after run.sh's own --epochs 3)");
     }
 }
