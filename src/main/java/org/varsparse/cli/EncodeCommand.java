@@ -71,8 +71,9 @@ final class EncodeCommand implements Callable<Integer> {
         }
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
-        DataSpec.Loaded d = data.resolve(TrainCommand.dataSpec(r), null).load();
+        DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
         TensorOps ops = backend.create();
+        DataSpec.Loaded d = spec.load();
         Matrix y = DataSpec.rows(d, split.name());
         io.err().printf(Locale.ROOT, "varsparse encode: %s codes of %,d %s images, checkpoint %s (epoch %d), backend %s%n",
                 fista ? "FISTA" : "encoder", y.rows, split, checkpoint, s.epoch(), Backends.describe(ops));

@@ -57,8 +57,8 @@ final class EvalCommand implements Callable<Integer> {
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
         DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
-        DataSpec.Loaded d = spec.load();
         TensorOps ops = backend.create();
+        DataSpec.Loaded d = spec.load();
         io.err().println("varsparse eval: " + r.dir + ", checkpoint " + checkpoint + " (epoch " + s.epoch() + "), "
                 + d.test().rows + " test images, backend " + Backends.describe(ops));
         evaluate(r, checkpoint.name(), s, d.test(), ops, noise, !noFista, io.out());

@@ -85,86 +85,107 @@ final class TrainCommand implements Callable<Integer> {
         this.io = io;
     }
 
+    /** Where a train command starts: a new run folder, or the last checkpoint of an existing run. */
+    private record Plan(Path runPath, RunDir existing, Checkpoint.State from, TrainConfig config, DataSpec data) {
+    }
+
     @Override
     public Integer call() {
         HeapMeter.reset();
         ParseResult parsed = spec.commandLine().getParseResult();
         EvalCommand.checkNoise(noise);
-        Map<String, Object> given = hyper.given(parsed);
+        Plan plan = resume ? planResume(parsed) : planNew(parsed);
+        TrainConfig config = plan.config();
 
-        RunDir run = null;
-        Checkpoint.State from = null;
-        TrainConfig config;
-        DataSpec dataSpec;
-        Path runPath;
-        if (resume) {
-            if (out == null) {
-                throw UserError.of("--resume", "needs the run to continue", "pass its folder with --out DIR");
-            }
-            run = RunDir.existing(out);
-            from = Checkpoint.load(run.checkpoints(), "last");
-            config = resumedConfig(from.config(), given, parsed);
-            if (from.epoch() >= config.epochs()) {
-                throw UserError.of(out, "has already trained " + from.epoch() + " of " + config.epochs() + " epochs",
-                        "pass --epochs N with N > " + from.epoch() + " to train further, or evaluate it with varsparse eval");
-            }
-            dataSpec = data.resolve(dataSpec(run), trainLimit);
-            runPath = out;
-        } else {
-            Preset p;
-            try {
-                p = Preset.byName(preset);
-            } catch (IllegalArgumentException e) {
-                throw UserError.of("--preset " + preset, "no such preset", "pass one of " + Preset.names());
-            }
-            if (!p.cliName.startsWith("mnist-")) {
-                throw UserError.of("--preset " + preset, "the patch presets are tuned for ImageNet LCN patches, which"
-                        + " varsparse cannot load yet", "use an MNIST preset: mnist-sdl, mnist-sdl-nl, mnist-vdl or mnist-vdl-nl");
-            }
-            config = HyperparameterOptions.applyOptions(p.config(), given);
-            if (config.epochs() < 1) {
-                throw UserError.of("--epochs " + config.epochs(), "nothing to train", "pass --epochs 1 or more");
-            }
-            runPath = out != null ? out : defaultOut(p);
-            RunDir.checkNew(runPath);
-            dataSpec = data.resolve(null, trainLimit);
-        }
-
-        DataSpec.Loaded d = dataSpec.load();
+        TensorOps ops = backend.create(); // before the data: option errors first, then the slow part
+        String backendName = Backends.describe(ops);
+        DataSpec.Loaded d = plan.data().load();
         int b = config.batchSize();
         requireBatch(d.trainRows().length, b, "training images (after --train-limit)", "--train-limit");
         requireBatch(d.val().rows, b, "validation images", "--val-size");
-        TensorOps ops = backend.create();
-        String backendName = Backends.describe(ops);
+        requireBatch(d.test().rows, b, "test images", "--mnist-dir");
 
+        RunDir run;
         Trainer trainer;
-        int start;
-        double best;
-        int bestEpoch;
-        if (from != null) {
-            trainer = Checkpoint.trainer(from, config, ops, Checkpoint.locate(run.checkpoints(), "last"));
-            start = from.epoch();
-            bestEpoch = from.bestEpoch();
-            best = bestEpoch > 0 ? from.bestValEnergy() : Double.POSITIVE_INFINITY;
-            run.truncateMetrics(start);
+        if (plan.from() != null) {
+            run = plan.existing();
+            trainer = Checkpoint.trainer(plan.from(), config, ops, Checkpoint.locate(run.checkpoints(), "last"));
+            run.truncateMetrics(plan.from().epoch());
         } else {
-            run = RunDir.createNew(runPath);
+            run = RunDir.createNew(plan.runPath());
             trainer = new Trainer(config, ops, d.pool().cols, Metrics.Normalization.MNIST);
-            start = 0;
-            best = Double.POSITIVE_INFINITY;
-            bestEpoch = 0;
         }
-        writeRunJson(run, config, dataSpec, backendName, parsed, start);
+        int start = plan.from() == null ? 0 : plan.from().epoch();
+        writeRunJson(run, config, plan.data(), backendName, parsed, start);
+        printHeader(run, config, start, d, backendName);
+        trainEpochs(run, trainer, d, start, plan.from(), backendName);
 
-        io.out().printf(Locale.ROOT, "varsparse train: %s, %d epochs%s, run %s%n", config.preset(), config.epochs(),
+        Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best");
+        Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d.test(), ops, noise, true, io.out());
+        List<String> pictures = picturesOf(run, best, d.test(), ops, noise);
+        summary(run, config, best.epoch(), res, pictures);
+        return 0;
+    }
+
+    private Plan planNew(ParseResult parsed) {
+        Preset p;
+        try {
+            p = Preset.byName(preset);
+        } catch (IllegalArgumentException e) {
+            throw UserError.of("--preset " + preset, "no such preset", "pass one of " + Preset.names());
+        }
+        if (!p.cliName.startsWith("mnist-")) {
+            throw UserError.of("--preset " + preset, "the patch presets are tuned for ImageNet LCN patches, which"
+                    + " varsparse cannot load yet", "use an MNIST preset: mnist-sdl, mnist-sdl-nl, mnist-vdl or mnist-vdl-nl");
+        }
+        TrainConfig config = HyperparameterOptions.applyOptions(p.config(), hyper.given(parsed));
+        if (config.epochs() < 1) {
+            throw UserError.of("--epochs " + config.epochs(), "nothing to train", "pass --epochs 1 or more");
+        }
+        Path runPath = out != null ? out : defaultOut(p);
+        RunDir.checkNew(runPath); // before the data is read, so that a bad --out fails at once
+        return new Plan(runPath, null, null, config, data.resolve(null, trainLimit));
+    }
+
+    private Plan planResume(ParseResult parsed) {
+        if (out == null) {
+            throw UserError.of("--resume", "needs the run to continue", "pass its folder with --out DIR");
+        }
+        RunDir run = RunDir.existing(out);
+        if (!Files.exists(run.checkpoints())) {
+            throw UserError.of(out, "has no checkpoint: the run stopped before its first epoch ended",
+                    "train anew into another --out (or delete this folder first)");
+        }
+        Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last");
+        TrainConfig config = resumedConfig(from.config(), hyper.given(parsed), parsed);
+        if (from.epoch() >= config.epochs()) {
+            throw UserError.of(out, "has already trained " + from.epoch() + " of " + config.epochs() + " epochs",
+                    "pass --epochs N with N > " + from.epoch() + " to train further, or evaluate it with varsparse eval");
+        }
+        return new Plan(out, run, from, config, data.resolve(dataSpec(run), trainLimit));
+    }
+
+    private void printHeader(RunDir run, TrainConfig config, int start, DataSpec.Loaded d, String backendName) {
+        var o = io.out();
+        o.printf(Locale.ROOT, "varsparse train: %s, %d epochs%s, run %s%n", config.preset(), config.epochs(),
                 start > 0 ? " (resuming after epoch " + start + ")" : "", run.dir);
-        io.out().println("  data: " + d.describe());
-        io.out().println("  backend: " + backendName + ", max heap " + HeapMeter.mib(HeapMeter.maxBytes()));
-        io.out().print(wrap("  hyperparameters: ", config.asMap().toString().replaceAll("^\\{|}$", ""), 110));
-        io.out().printf(Locale.ROOT, "%7s %9s %10s %9s %9s %11s %9s %8s %5s%n", "epoch", "seconds", "train PSNR",
+        o.println("  data: " + d.describe());
+        o.println("  backend: " + backendName + ", max heap " + HeapMeter.mib(HeapMeter.maxBytes()));
+        o.print(wrap("  hyperparameters: ", config.asMap().toString().replaceAll("^\\{|}$", ""), 110));
+        o.printf(Locale.ROOT, "%7s %9s %10s %9s %9s %11s %9s %8s %5s%n", "epoch", "seconds", "train PSNR",
                 "train L0%", "FISTA it", "val energy", "val PSNR", "val L0%", "best");
+    }
 
-        int batches = d.trainRows().length / b;
+    /**
+     * Epochs {@code start} .. epochs−1 (0-based; logged 1-based): train, validate, checkpoint best (strictly lower
+     * validation energy than every earlier epoch, METHOD §1.9) and last, then one line in metrics.jsonl.
+     */
+    private void trainEpochs(RunDir run, Trainer trainer, DataSpec.Loaded d, int start, Checkpoint.State from,
+                             String backendName) {
+        TrainConfig config = trainer.config();
+        int bestEpoch = from == null ? 0 : from.bestEpoch();
+        double best = bestEpoch > 0 ? from.bestValEnergy() : Double.POSITIVE_INFINITY;
+        int batches = d.trainRows().length / config.batchSize();
         for (int e = start; e < config.epochs(); e++) {
             long t0 = System.nanoTime();
             int[] order = Batches.shuffled(d.trainRows(), config.seed(), e);
@@ -175,7 +196,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             Trainer.ValStats v = trainer.validate(d.val());
             int epoch = e + 1;
-            boolean isBest = bestEpoch == 0 ? !Double.isNaN(v.energy()) : v.energy() < best; // strictly lower
+            boolean isBest = v.energy() < best; // strictly lower; NaN never is
             if (isBest) {
                 best = v.energy();
                 bestEpoch = epoch;
@@ -186,17 +207,11 @@ final class TrainCommand implements Callable<Integer> {
             }
             Checkpoint.save(run.checkpoints(), "last", s);
             double secs = (System.nanoTime() - t0) / 1e9;
-            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, config, trainer, isBest)));
+            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, config, isBest)));
             io.out().printf(Locale.ROOT, "%7s %9.1f %10.2f %9.1f %9.1f %11.5f %9.2f %8.1f %5s%n",
                     epoch + "/" + config.epochs(), secs, st.psnr(), 100 * st.sparsity(), st.fistaIterations(),
                     v.energy(), v.psnr(), 100 * v.sparsity(), isBest ? "*" : "");
         }
-
-        Checkpoint.State bestState = Checkpoint.load(run.checkpoints(), "best");
-        Evaluation.Result res = EvalCommand.evaluate(run, "best", bestState, d.test(), ops, noise, true, io.out());
-        List<String> pictures = picturesOf(run, bestState, d.test(), ops, noise);
-        summary(run, config, bestState.epoch(), res, pictures);
-        return 0;
     }
 
     /** The checkpoint's config; --epochs may change, other hyperparameters must match (or be left out). */
@@ -275,7 +290,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> metricsLine(int epoch, double secs, Trainer.EpochStats st, Trainer.ValStats v,
-                                                   TrainConfig config, Trainer trainer, boolean best) {
+                                                   TrainConfig config, boolean best) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
         m.put("seconds", secs);

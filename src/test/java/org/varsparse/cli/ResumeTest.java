@@ -84,6 +84,11 @@ class ResumeTest {
                 "--epochs", "1");
         assertEquals(2, same.exit());
         assertTrue(same.err().contains("already trained 1 of 1 epochs"), same.err());
+        Path stopped = Files.createDirectories(tmp.resolve("stopped"));
+        Files.copy(run.resolve("run.json"), stopped.resolve("run.json"));
+        TinyMnist.Result early = TinyMnist.run("train", "--resume", "--out", stopped.toString(), "--epochs", "2");
+        assertEquals(2, early.exit());
+        assertTrue(early.err().contains("has no checkpoint"), early.err());
         TinyMnist.Result noOut = TinyMnist.run("train", "--resume");
         assertEquals(2, noOut.exit());
         assertTrue(noOut.err().contains("--out"), noOut.err());
