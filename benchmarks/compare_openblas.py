@@ -7,6 +7,10 @@ alternating order, and records the ratio java/openblas of that round. Reported: 
 side, the median of the per-round ratios per cell, and the median over cells (PERF-NOTES "How to measure":
 absolute GFLOP/s drift over minutes, so only paired ratios mean much).
 
+On a shared machine (other processes running) wall-clock numbers measure the contention as much as the code:
+so for 1-thread cells the script also reports GFLOP/s over the calling thread's CPU time, on both sides (the
+whole work runs on that thread then), which other processes barely disturb. Its load average is printed.
+
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from this process's environment before numpy loads
 OpenBLAS (the script re-executes itself without them), so OpenBLAS picks its kernel for this CPU; the
 kernel name is printed. --keep-openblas-env keeps them.
@@ -102,9 +106,11 @@ def numpy_case(name, rng):
 
 
 def time_numpy(case, seconds):
+    """(GFLOP/s over wall time, GFLOP/s over this thread's CPU time)."""
     import numpy as np
     a, b, out, flops = case
     calls = 0
+    c0 = time.thread_time()
     t0 = time.perf_counter()
     while True:
         for _ in range(4):
@@ -112,7 +118,7 @@ def time_numpy(case, seconds):
         calls += 4
         t = time.perf_counter() - t0
         if t >= seconds:
-            return flops * calls / t / 1e9
+            return flops * calls / t / 1e9, flops * calls / (time.thread_time() - c0) / 1e9
 
 
 def machine_lines(java, openblas):
@@ -156,7 +162,8 @@ def main():
     def java_block(shape, threads, seconds):
         driver.stdin.write(f"{shape} {threads} {seconds}\n")
         driver.stdin.flush()
-        return float(driver.stdout.readline().split()[0])
+        wall, cpu = driver.stdout.readline().split()[:2]
+        return float(wall), float(cpu)
 
     shapes = args.shapes.split(",")
     threads = [int(t) for t in args.threads.split(",")]
@@ -166,6 +173,9 @@ def main():
     jv = {c: [] for c in cells}
     ob = {c: [] for c in cells}
     ratio = {c: [] for c in cells}
+    jv_cpu = {c: [] for c in cells}
+    ob_cpu = {c: [] for c in cells}
+    ratio_cpu = {c: [] for c in cells}
 
     # Warm-up: the Java side JIT-compiles on each cell's first request; OpenBLAS starts its threads.
     for s, t in cells:
@@ -185,9 +195,12 @@ def main():
                 time.sleep(settle)
                 g_java = java_block(s, t, args.block)
             time.sleep(settle)
-            jv[(s, t)].append(g_java)
-            ob[(s, t)].append(g_blas)
-            ratio[(s, t)].append(g_java / g_blas)
+            jv[(s, t)].append(g_java[0])
+            ob[(s, t)].append(g_blas[0])
+            ratio[(s, t)].append(g_java[0] / g_blas[0])
+            jv_cpu[(s, t)].append(g_java[1])
+            ob_cpu[(s, t)].append(g_blas[1])
+            ratio_cpu[(s, t)].append(g_java[1] / g_blas[1])
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     driver.stdin.close()
     driver.wait()
@@ -195,18 +208,29 @@ def main():
     med = statistics.median
     print("\n".join(machine_lines(java, openblas)))
     print(f"{args.rounds} rounds, {args.block} s blocks, alternating order; GFLOP/s medians; ratio = median of per-round simd/OpenBLAS")
+    print_table("wall clock", cells, shapes, threads, jv, ob, ratio, args.markdown)
+    if 1 in threads:
+        one = [c for c in cells if c[1] == 1]
+        print_table("1 thread, CPU time of the calling thread", one, shapes, [1], jv_cpu, ob_cpu, ratio_cpu, args.markdown)
+
+
+def print_table(title, cells, shapes, threads, jv, ob, ratio, markdown):
+    med = statistics.median
+    print()
+    print(title + ":")
     rows = [("shape", "threads", "simd GFLOP/s", "OpenBLAS GFLOP/s", "ratio (median)", "ratio IQR")]
     cell_ratios = []
     for s, t in cells:
         rs = sorted(ratio[(s, t)])
-        q = statistics.quantiles(rs, n=4) if len(rs) >= 2 else [rs[0], rs[0], rs[0]]
+        q = statistics.quantiles(rs, n=4, method="inclusive") if len(rs) >= 2 else [rs[0], rs[0], rs[0]]
         cell_ratios.append(med(rs))
         rows.append((s, str(t), f"{med(jv[(s, t)]):.1f}", f"{med(ob[(s, t)]):.1f}", f"{med(rs):.2f}", f"{q[0]:.2f}-{q[2]:.2f}"))
-    for t in threads:
-        per_t = [med(ratio[(s, t)]) for s in shapes]
-        rows.append((f"median over shapes", str(t), "", "", f"{med(per_t):.2f}", ""))
-    rows.append(("median over all cells", "", "", "", f"{med(cell_ratios):.2f}", ""))
-    if args.markdown:
+    if len(threads) > 1:
+        for t in threads:
+            per_t = [med(ratio[(s, t)]) for s in shapes]
+            rows.append(("median over shapes", str(t), "", "", f"{med(per_t):.2f}", ""))
+    rows.append(("median over cells", "", "", "", f"{med(cell_ratios):.2f}", ""))
+    if markdown:
         print("| " + " | ".join(rows[0]) + " |")
         print("|" + "---|" * len(rows[0]))
         for row in rows[1:]:
@@ -215,7 +239,6 @@ def main():
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
-
 
 if __name__ == "__main__":
     main()

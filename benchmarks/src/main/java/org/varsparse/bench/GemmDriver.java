@@ -2,6 +2,8 @@ package org.varsparse.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -15,7 +17,8 @@ import org.varsparse.tensor.TensorOps;
 /**
  * Timing server for paired comparisons with another library (compare_openblas.py): reads lines
  * {@code SHAPE THREADS SECONDS} on stdin, runs that GEMM with the simd backend for about SECONDS, prints
- * one line {@code GFLOPS CALLS}. The first request of a (shape, threads) pair warms it up first (C2 must
+ * one line {@code WALL_GFLOPS CPU_GFLOPS CALLS}: flops over elapsed time, and over this thread's CPU time (the
+ * whole work when THREADS is 1, so a measure that other processes on the machine barely disturb). The first request of a (shape, threads) pair warms it up first (C2 must
  * compile the vector code before timing: PERF-NOTES). The caller alternates blocks with its own.
  */
 public final class GemmDriver {
@@ -48,7 +51,7 @@ public final class GemmDriver {
                 time(shape, ops, abc, 1.0); // warm-up
             }
             double[] r = time(shape, ops, abc, seconds);
-            System.out.println(String.format(Locale.ROOT, "%.3f %d", r[0], (long) r[1]));
+            System.out.println(String.format(Locale.ROOT, "%.3f %.3f %d", r[0], r[1], (long) r[2]));
             System.out.flush();
         }
     }
@@ -60,9 +63,11 @@ public final class GemmDriver {
         });
     }
 
-    /** {GFLOP/s, calls} over about {@code seconds} of back-to-back calls. */
+    /** {GFLOP/s over wall time, GFLOP/s over this thread's CPU time, calls} for about {@code seconds}. */
     private static double[] time(GemmShape shape, TensorOps ops, Matrix[] abc, double seconds) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long budget = (long) (seconds * 1e9), calls = 0;
+        long cpu0 = mx.getCurrentThreadCpuTime();
         long t0 = System.nanoTime(), t;
         do {
             for (int i = 0; i < 4; i++) {
@@ -71,6 +76,7 @@ public final class GemmDriver {
             calls += 4;
             t = System.nanoTime();
         } while (t - t0 < budget);
-        return new double[] {shape.flops() * calls / (t - t0), calls};
+        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+        return new double[] {shape.flops() * calls / (t - t0), shape.flops() * calls / cpu, calls};
     }
 }
