@@ -73,6 +73,20 @@ public abstract class TensorOpsContractTest {
     }
 
     @Test
+    public final void gemmEmptyDimensions() {
+        SplittableRandom rng = new SplittableRandom(SEED + 5);
+        double worst = 0;
+        for (Form f : Form.values()) {
+            // k = 0 leaves C = beta·C; m = 0 or n = 0 leave nothing to do
+            worst = Math.max(worst, checkGemm(f, 5, 0, 9, 1f, 0.5f, rng));
+            worst = Math.max(worst, checkGemm(f, 40, 0, 70, 2f, 0f, rng));
+            worst = Math.max(worst, checkGemm(f, 0, 9, 5, 1f, 1f, rng));
+            worst = Math.max(worst, checkGemm(f, 5, 9, 0, 1f, 1f, rng));
+        }
+        report("gemm, empty dimensions", worst);
+    }
+
+    @Test
     public final void gemmBetaZeroIgnoresNaNInC() {
         SplittableRandom rng = new SplittableRandom(SEED + 2);
         for (Form f : Form.values()) {

@@ -2,6 +2,7 @@ package org.varsparse.backend.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,41 @@ class SimdDeterminismTest {
                 assertArrayEquals(ref, run(two, form, a, b, c0), "2 threads vs 1, " + what);
                 assertArrayEquals(ref, run(three, form, a, b, c0), "3 threads vs 1, " + what);
                 assertArrayEquals(ref, run(two, form, a, b, c0), "2 threads, second call, " + what);
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersOfOneBackendGetTheirOwnResults() throws Exception {
+        TensorOps shared = new SimdOps(2), reference = new SimdOps(1);
+        SplittableRandom rng = new SplittableRandom(SEED + 1);
+        int callers = 3, calls = 20;
+        Matrix[][] inputs = new Matrix[callers][];
+        float[][] expected = new float[callers][];
+        for (int t = 0; t < callers; t++) {
+            int m = 100 + 37 * t, k = 257, n = 64 + t;
+            inputs[t] = new Matrix[] {Matrix.uniform(m, k, -1, 1, rng), Matrix.uniform(k, n, -1, 1, rng), Matrix.uniform(m, n, -1, 1, rng)};
+            expected[t] = run(reference, 0, inputs[t][0], inputs[t][1], inputs[t][2]);
+        }
+        float[][][] got = new float[callers][calls][];
+        Thread[] threads = new Thread[callers];
+        for (int t = 0; t < callers; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < calls; i++) {
+                    got[id][i] = run(shared, 0, inputs[id][0], inputs[id][1], inputs[id][2]);
+                }
+            });
+            threads[t].setDaemon(true);
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000); // a broken pool hangs rather than computes wrong bits
+            assertFalse(t.isAlive(), "a caller did not finish within 60 s");
+        }
+        for (int t = 0; t < callers; t++) {
+            for (int i = 0; i < calls; i++) {
+                assertArrayEquals(expected[t], got[t][i], "caller " + t + ", call " + i + " (seed " + SEED + ")");
             }
         }
     }
