@@ -89,13 +89,15 @@ case "$cmd" in
     run "${MVN[@]}" verify "$@"
     ;;
   bench)
-    mode="${1:-quick}"; [ $# -gt 0 ] && shift
+    # quick (default): 1 fork, 2×1 s warm-up, 3×1 s measurement; full: the annotations' 5 + 10 iterations.
+    # Other arguments go to JMH, e.g. ./run.sh bench quick -p backend=simd GemmBenchmark
+    mode=quick
+    case "${1:-}" in quick|full) mode="$1"; shift ;; esac
     build_core
     run "${MVN[@]}" -f benchmarks/pom.xml -DskipTests package
     case "$mode" in
       quick) run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar -f 1 -wi 2 -w 1s -i 3 -r 1s "$@" ;;
       full)  run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar "$@" ;;
-      *) die "unknown bench mode '$mode': use quick or full" ;;
     esac
     ;;
   train|eval|encode|info)
