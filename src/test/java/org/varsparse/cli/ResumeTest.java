@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.varsparse.io.SafeTensors;
 
 /** --resume continues from the last checkpoint and gives bit-identical numbers to an uninterrupted run. */
@@ -22,18 +24,20 @@ class ResumeTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void oneEpochPlusResumeEqualsTwoEpochsBitForBit() throws IOException {
+    /** scalar, and auto (the simd backend with its worker threads where the Vector API is usable). */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "auto"})
+    void oneEpochPlusResumeEqualsTwoEpochsBitForBit(String backend) throws IOException {
         Path mnist = TinyMnist.write(tmp.resolve("mnist"), 11);
         Path straight = tmp.resolve("straight");
         Path resumed = tmp.resolve("resumed");
-        assertEquals(0, TinyMnist.run(TinyMnist.trainArgs(mnist, straight, 2)).exit());
-        TinyMnist.Result first = TinyMnist.run(TinyMnist.trainArgs(mnist, resumed, 1));
+        assertEquals(0, TinyMnist.run(TinyMnist.trainArgs(mnist, straight, 2, "--backend", backend)).exit());
+        TinyMnist.Result first = TinyMnist.run(TinyMnist.trainArgs(mnist, resumed, 1, "--backend", backend));
         assertEquals(0, first.exit(), first.err());
         // an interrupted append (a crash mid-line) must not survive the resume
         Files.writeString(resumed.resolve("metrics.jsonl"), "{\"epoch\":2,\"seconds\"", StandardOpenOption.APPEND);
         TinyMnist.Result more = TinyMnist.run("train", "--resume", "--out", resumed.toString(), "--epochs", "2",
-                "--backend", "scalar");
+                "--backend", backend);
         assertEquals(0, more.exit(), more.err());
         assertTrue(more.out().contains("resuming after epoch 1"), more.out());
 
