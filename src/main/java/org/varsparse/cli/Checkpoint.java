@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.varsparse.UserError;
+import org.varsparse.eval.Metrics;
 import org.varsparse.io.FileIo;
 import org.varsparse.io.SafeTensors;
 import org.varsparse.io.SafeTensors.Tensor;
@@ -32,7 +33,6 @@ import org.varsparse.tensor.TensorOps;
 import org.varsparse.train.Preset;
 import org.varsparse.train.TrainConfig;
 import org.varsparse.train.Trainer;
-import org.varsparse.eval.Metrics;
 
 /**
  * A training state on disk, one folder per checkpoint ({@code checkpoints/last}, {@code checkpoints/best}):
