@@ -48,7 +48,8 @@ import org.varsparse.train.Trainer;
  * <p>Written as a unit: the folder is filled under a temporary name ({@code .last.partial}), each file
  * fsync'd, then renamed into place; an existing checkpoint of that name is first moved aside to
  * {@code .last.old} and deleted after. A crash therefore leaves either the old or the new checkpoint
- * complete: between the two renames only {@code .last.old} exists, and {@link #load} takes it. The hashes
+ * complete: between the two renames only {@code .last.old} exists, and {@link #load} takes it. A save that
+ * fails (a full disk) removes its temporary folder and leaves the previous checkpoint as it was. The hashes
  * in checkpoint.json catch a file changed afterwards.
  */
 final class Checkpoint {
@@ -123,7 +124,20 @@ final class Checkpoint {
             deleteTree(old);
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            deleteQuietly(tmp);
             throw FileIo.writeFailure(target, io);
+        } catch (RuntimeException e) { // a file that could not be written (full disk): SafeTensors' UserError
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** Removes a half-written checkpoint folder; a failure to do so must not hide the error that stopped the save. */
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException | UncheckedIOException e) {
+            // left for the next save, which deletes it first
         }
     }
 
