@@ -13,12 +13,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.varsparse.UserError;
 import org.varsparse.eval.Metrics;
 import org.varsparse.io.FileIo;
@@ -103,7 +101,7 @@ final class Checkpoint {
         Path old = checkpointsDir.resolve("." + name + ".old");
         try {
             Files.createDirectories(checkpointsDir);
-            deleteTree(tmp); // left by a save that crashed
+            FileIo.deleteTree(tmp); // left by a save that crashed
             Files.createDirectory(tmp);
             Map<String, Tensor> model = modelTensors(s.decoder(), s.encoder());
             SafeTensors.write(tmp.resolve(MODEL), model, Map.of("format", "pt", "varsparse.decoder",
@@ -116,12 +114,12 @@ final class Checkpoint {
             Json.write(tmp.resolve(JSON), json(name, s, tmp));
             fsyncDir(tmp);
             if (Files.exists(target)) {
-                deleteTree(old);
+                FileIo.deleteTree(old);
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             fsyncDir(checkpointsDir);
-            deleteTree(old);
+            FileIo.deleteTree(old);
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             deleteQuietly(tmp);
@@ -135,7 +133,7 @@ final class Checkpoint {
     /** Removes a half-written checkpoint folder; a failure to do so must not hide the error that stopped the save. */
     private static void deleteQuietly(Path dir) {
         try {
-            deleteTree(dir);
+            FileIo.deleteTree(dir);
         } catch (IOException | UncheckedIOException e) {
             // left for the next save, which deletes it first
         }
@@ -348,14 +346,9 @@ final class Checkpoint {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    /** Whether checkpoint {@code name} was saved (possibly left aside by a crash between renames; see {@link #locate}). */
+    static boolean exists(Path checkpointsDir, String name) {
+        return Files.isRegularFile(checkpointsDir.resolve(name).resolve(JSON))
+                || Files.isRegularFile(checkpointsDir.resolve("." + name + ".old").resolve(JSON));
     }
 }

@@ -2,6 +2,7 @@ package org.varsparse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,11 @@ final class RunDir {
     private static final String FIX_RUN = "pass the folder of a run written by 'varsparse train' (it holds run.json)";
 
     final Path dir;
+    private final boolean created; // by createNew: the folder did not exist before
 
-    private RunDir(Path dir) {
+    private RunDir(Path dir, boolean created) {
         this.dir = dir;
+        this.created = created;
     }
 
     /** Checks that {@code dir} can hold a new run: missing, or an empty folder (never a file or another run). */
@@ -54,12 +57,33 @@ final class RunDir {
     /** A folder for a new run, created if missing (see {@link #checkNew}). */
     static RunDir createNew(Path dir) {
         checkNew(dir);
+        boolean existed = Files.isDirectory(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw FileIo.writeFailure(dir, e);
         }
-        return new RunDir(dir);
+        return new RunDir(dir, !existed);
+    }
+
+    /**
+     * Removes everything a new run wrote ({@link #createNew} found the folder missing or empty), and the folder
+     * itself if it made it. Best effort: a failure here must not hide the error that stopped the run.
+     */
+    void discardNew() {
+        try {
+            if (created) {
+                FileIo.deleteTree(dir);
+            } else {
+                try (Stream<Path> s = Files.list(dir)) {
+                    for (Path p : s.toList()) {
+                        FileIo.deleteTree(p);
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // what is left is complete files (each was written atomically); the error that stopped the run matters more
+        }
     }
 
     /** The folder of an existing run. */
@@ -70,7 +94,7 @@ final class RunDir {
         if (!Files.isRegularFile(dir.resolve(RUN_JSON))) {
             throw UserError.of(dir, "has no " + RUN_JSON + ", so it is not a varsparse run", FIX_RUN);
         }
-        return new RunDir(dir);
+        return new RunDir(dir, false);
     }
 
     Path runJson() {

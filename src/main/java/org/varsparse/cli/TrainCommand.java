@@ -105,20 +105,27 @@ final class TrainCommand implements Callable<Integer> {
         requireBatch(d.val().rows, b, "validation images", "--val-size");
         requireBatch(d.test().rows, b, "test images", "--mnist-dir");
 
-        RunDir run;
-        Trainer trainer;
-        if (plan.from() != null) {
-            run = plan.existing();
-            trainer = Checkpoint.trainer(plan.from(), config, ops, Checkpoint.locate(run.checkpoints(), "last"));
-            run.truncateMetrics(plan.from().epoch());
-        } else {
-            run = RunDir.createNew(plan.runPath());
-            trainer = new Trainer(config, ops, d.pool().cols, Metrics.Normalization.MNIST);
+        RunDir run = plan.from() != null ? plan.existing() : RunDir.createNew(plan.runPath());
+        try {
+            Trainer trainer;
+            if (plan.from() != null) {
+                trainer = Checkpoint.trainer(plan.from(), config, ops, Checkpoint.locate(run.checkpoints(), "last"));
+                run.truncateMetrics(plan.from().epoch());
+            } else {
+                trainer = new Trainer(config, ops, d.pool().cols, Metrics.Normalization.MNIST);
+            }
+            int start = plan.from() == null ? 0 : plan.from().epoch();
+            writeRunJson(run, config, plan.data(), backendName, parsed, start);
+            printHeader(run, config, start, d, backendName);
+            trainEpochs(run, trainer, d, start, plan.from(), backendName);
+        } catch (RuntimeException | Error e) {
+            if (plan.from() == null && !Checkpoint.exists(run.checkpoints(), "last")) {
+                // stopped before its first checkpoint (diverged, disk full, ...): nothing to resume, and a run folder
+                // holding only run.json would make the same --out refuse the next attempt
+                run.discardNew();
+            }
+            throw e;
         }
-        int start = plan.from() == null ? 0 : plan.from().epoch();
-        writeRunJson(run, config, plan.data(), backendName, parsed, start);
-        printHeader(run, config, start, d, backendName);
-        trainEpochs(run, trainer, d, start, plan.from(), backendName);
 
         Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best");
         Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d.test(), ops, noise, true, io.out());

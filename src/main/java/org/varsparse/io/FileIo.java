@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.varsparse.UserError;
 
 /**
@@ -92,6 +94,18 @@ public final class FileIo {
         };
         return UserError.of(file, problem,
                 "check that its folder exists, is writable and its disk has free space, or write somewhere else", e);
+    }
+
+    /** Deletes a file or a folder with everything in it; nothing happens if it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Writes {@code bytes} to {@code file} atomically; see {@link #writeAtomically(Path, Body)}. */
