@@ -48,7 +48,7 @@ import org.varsparse.train.Trainer;
  * {@code .last.old} and deleted after. A crash therefore leaves either the old or the new checkpoint
  * complete: between the two renames only {@code .last.old} exists, and {@link #load} takes it. A save that
  * fails (a full disk) removes its temporary folder and leaves the previous checkpoint as it was. The hashes
- * in checkpoint.json catch a file changed afterwards.
+ * in checkpoint.json catch a file changed afterwards; {@link #load} refuses NaN or infinite values.
  */
 final class Checkpoint {
     static final String MODEL = "model.safetensors";
@@ -234,7 +234,7 @@ final class Checkpoint {
             }
         }
         TrainConfig config = config(Json.field(j, "hyperparameters", jsonFile, FIX), jsonFile);
-        SafeTensors.Contents model = SafeTensors.read(dir.resolve(MODEL));
+        SafeTensors.Contents model = requireFinite(dir.resolve(MODEL), SafeTensors.read(dir.resolve(MODEL)));
         Decoder decoder;
         ListaEncoder encoder;
         try {
@@ -255,13 +255,27 @@ final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw UserError.of(dir.resolve(MODEL), "its tensors do not fit the model: " + e.getMessage(), FIX, e);
         }
-        SafeTensors.Contents opt = SafeTensors.read(dir.resolve(OPTIMIZER));
+        SafeTensors.Contents opt = requireFinite(dir.resolve(OPTIMIZER), SafeTensors.read(dir.resolve(OPTIMIZER)));
         Adam.State dAdam = adamState("decoder", opt, dir.resolve(OPTIMIZER));
         Adam.State eAdam = adamState("encoder", opt, dir.resolve(OPTIMIZER));
         JsonNode best = j.path("best_val_energy");
         return new State(config, j.path("epoch").asInt(), j.path("val_energy").asDouble(Double.NaN),
                 best.isNumber() ? best.asDouble() : Double.NaN, j.path("best_epoch").asInt(),
                 j.path("backend").asText(), decoder, encoder, dAdam, eAdam);
+    }
+
+    /** A checkpoint holds finite numbers only: NaN or infinity is a diverged model, useless to evaluate or resume. */
+    private static SafeTensors.Contents requireFinite(Path file, SafeTensors.Contents c) {
+        for (Map.Entry<String, Tensor> t : c.tensors().entrySet()) {
+            float[] v = t.getValue().data();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw UserError.of(file, "tensor '" + t.getKey() + "' holds " + v[i] + " at index " + i
+                            + " (the values of a diverged model)", FIX);
+                }
+            }
+        }
+        return c;
     }
 
     /** The TrainConfig saved as {@code hyperparameters}: every field must be there. */
