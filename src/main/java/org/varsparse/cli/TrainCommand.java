@@ -159,8 +159,10 @@ final class TrainCommand implements Callable<Integer> {
             throw UserError.of("--resume", "needs the run to continue", "pass its folder with --out DIR");
         }
         RunDir run = RunDir.existing(out);
-        if (!Files.exists(run.checkpoints())) {
-            throw UserError.of(out, "has no checkpoint: the run stopped before its first epoch ended",
+        if (!Checkpoint.exists(run.checkpoints(), "last")) {
+            throw UserError.of(out, Files.exists(run.checkpoints())
+                            ? "has no checkpoints/last to resume from (it was removed or never saved)"
+                            : "has no checkpoint: the run stopped before its first epoch ended",
                     "train anew into another --out (or delete this folder first)");
         }
         Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last");
