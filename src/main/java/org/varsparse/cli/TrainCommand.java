@@ -22,6 +22,7 @@ import org.varsparse.data.MnistDataset;
 import org.varsparse.eval.Metrics;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
+import org.varsparse.train.DivergenceException;
 import org.varsparse.train.Preset;
 import org.varsparse.train.TrainConfig;
 import org.varsparse.train.Trainer;
@@ -199,11 +200,20 @@ final class TrainCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             int[] order = Batches.shuffled(d.trainRows(), config.seed(), e);
             Trainer.EpochStats st;
-            try (Progress pr = Progress.start(io.err(), "epoch " + (e + 1) + "/" + config.epochs(), batches)) {
-                st = trainer.trainEpoch(e, d.pool(), order, s -> pr.step(String.format(Locale.ROOT,
-                        "PSNR %.2f dB, L0 %.1f%%, FISTA %d it", s.psnr(), 100 * s.sparsity(), s.fistaIterations())));
+            Trainer.ValStats v;
+            try {
+                try (Progress pr = Progress.start(io.err(), "epoch " + (e + 1) + "/" + config.epochs(), batches)) {
+                    st = trainer.trainEpoch(e, d.pool(), order, s -> pr.step(String.format(Locale.ROOT,
+                            "PSNR %.2f dB, L0 %.1f%%, FISTA %d it", s.psnr(), 100 * s.sparsity(), s.fistaIterations())));
+                }
+                try {
+                    v = trainer.validate(d.val());
+                } catch (DivergenceException x) {
+                    throw x.inValidation(e);
+                }
+            } catch (DivergenceException x) {
+                throw diverged(x, config, run, e);
             }
-            Trainer.ValStats v = trainer.validate(d.val());
             int epoch = e + 1;
             boolean isBest = v.energy() < best; // strictly lower; NaN never is
             if (isBest) {
@@ -221,6 +231,24 @@ final class TrainCommand implements Callable<Integer> {
                     epoch + "/" + config.epochs(), secs, st.psnr(), 100 * st.sparsity(), st.fistaIterations(),
                     v.energy(), v.psnr(), 100 * v.sparsity(), isBest ? "*" : "");
         }
+    }
+
+    /**
+     * A divergence in the command line's terms: the input at fault is the first hyperparameter to lower (as its
+     * option, with its value); the checkpoints of the epochs before {@code epoch} (0-based) are intact, and
+     * --resume would only repeat the same steps, so the fix is a new run.
+     */
+    private static UserError diverged(DivergenceException x, TrainConfig config, RunDir run, int epoch) {
+        Map<String, Object> values = config.asMap();
+        List<String> knobs = x.hyperparameters().stream()
+                .map(h -> HyperparameterOptions.optionName(h) + " (now " + values.get(h) + ")").toList();
+        String lower = knobs.size() == 1 ? knobs.get(0)
+                : String.join(", ", knobs.subList(0, knobs.size() - 1)) + " or " + knobs.get(knobs.size() - 1);
+        String first = x.hyperparameters().get(0);
+        String kept = epoch == 0 ? "" : "; " + run.checkpoints() + " keeps epoch " + epoch + " (last)"
+                + " and the best before it";
+        return UserError.of(HyperparameterOptions.optionName(first) + " " + values.get(first), x.problem(),
+                "lower " + lower + " and train anew" + kept, x);
     }
 
     /** The checkpoint's config; --epochs may change, other hyperparameters must match (or be left out). */

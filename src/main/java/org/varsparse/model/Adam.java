@@ -187,6 +187,32 @@ public final class Adam {
         }
     }
 
+    /** Where a NaN or infinity sits: parameter {@code param}, in its values or a moment, at {@code index}. */
+    public record NonFinite(String param, Tensor tensor, int index, float value) {
+        public enum Tensor { VALUE, EXP_AVG, EXP_AVG_SQ }
+    }
+
+    /**
+     * The first NaN or infinity among the parameters' values and their moments (in group order), or null if all are
+     * finite; O(parameters). A moment overflows first when a gradient grows past ~1e19 (its square past float's
+     * range), while the update m/(√v + ε) still looks tame.
+     */
+    public NonFinite findNonFinite() {
+        List<Param> all = allParams();
+        for (int k = 0; k < all.size(); k++) {
+            float[][] arrays = {all.get(k).value(), expAvg[k], expAvgSq[k]};
+            for (int a = 0; a < arrays.length; a++) {
+                float[] x = arrays[a];
+                for (int i = 0; i < x.length; i++) {
+                    if (!Float.isFinite(x[i])) {
+                        return new NonFinite(all.get(k).name(), NonFinite.Tensor.values()[a], i, x[i]);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** A deep copy of the optimizer state (moments, step counts, group settings). */
     public State exportState() {
         List<GroupState> gs = new ArrayList<>();

@@ -33,6 +33,11 @@ import org.varsparse.tensor.TensorOps;
  * and the encoder bias only (§1.8). Not thread-safe: one trainer per thread.
  */
 public final class Trainer {
+    /** What a divergence of the energy or the decoder loss is blamed on: the FISTA step, or the terms it scales. */
+    private static final List<String> INFERENCE_KNOBS = List.of("codeStepSize", "codeReg", "varianceReg");
+    /** Weights whose norm grew more than this factor blew up: a divergence is then blamed on their lr; see {@link #growth}. */
+    private static final double BLOWN_UP = 2;
+
     private final TrainConfig config;
     private final TensorOps ops;
     private final Decoder decoder;
@@ -48,6 +53,8 @@ public final class Trainer {
     private final Matrix valCodes; // (B×l) E(y) at validation
     private final Matrix valOut; // (B×P) D(E(y)) at validation
     private final Metrics.Normalization normalization;
+    private final double decoderNorm0; // ‖decoder weights‖ when this trainer started, for blaming a divergence
+    private final double encoderNorm0; // ‖encoder weights‖ likewise
     private Matrix batch; // (B×P) the current training batch, allocated on first use
 
     /** A fresh run: models initialised from {@code config.seed()} (decoder first, then encoder, as main.py). */
@@ -84,6 +91,8 @@ public final class Trainer {
         this.codes = new Matrix(b, config.codeDim());
         this.valCodes = new Matrix(b, config.codeDim());
         this.valOut = new Matrix(b, decoder.outputDim());
+        this.decoderNorm0 = norm(decoderWork.parameters());
+        this.encoderNorm0 = norm(encoderWork.parameters());
     }
 
     private record Models(Decoder decoder, ListaEncoder encoder) {
@@ -178,7 +187,8 @@ public final class Trainer {
 
     /**
      * One training step on the batch y (B×P): FISTA codes, then one Adam step for the decoder and one for the
-     * encoder. Throws {@link DivergenceException} if a loss, the energy or the codes are not finite.
+     * encoder. Throws {@link DivergenceException} as soon as the energy (which sums over the codes, so a NaN or
+     * infinite code shows in it), a loss, or a weight after its Adam step is not finite.
      */
     public StepStats step(Matrix y) {
         Matrix e = encoderWork.forward(ops, y); // (B×l), activations kept for the encoder backward
@@ -188,15 +198,17 @@ public final class Trainer {
         double sparsity = Metrics.l0(codes);
         double trainEnergy = energy.evaluate(ops, y, yHat, codes, e, fistaConfig).total();
         double lossD = decoderWork.backward(ops, y);
-        check("the training energy", trainEnergy, "codeStepSize (lrt_Z) or codeReg");
-        check("the decoder loss", lossD, "lrDecoder");
+        check("the training energy", trainEnergy, INFERENCE_KNOBS);
+        check("the decoder loss", lossD, INFERENCE_KNOBS);
         decoderAdam.step();
         if (config.normDecoder()) {
             decoder.normalizeColumns(1f);
         }
+        checkOptimizer("decoder", decoderAdam, "lrDecoder");
         double lossE = encoderWork.backward(ops, codes);
-        check("the encoder loss", lossE, "lrEncoder");
+        check("the encoder loss", lossE, List.of("lrEncoder"));
         encoderAdam.step();
+        checkOptimizer("encoder", encoderAdam, "lrEncoder");
         return new StepStats(lossD, lossE, psnr, sparsity, r.iterations(), r.meanSteps(), trainEnergy);
     }
 
@@ -220,7 +232,12 @@ public final class Trainer {
         double lossD = 0, lossE = 0, psnr = 0, l0 = 0, en = 0, iters = 0, steps = 0;
         for (int k = 0; k < batches; k++) {
             Batches.gather(data, order, k, batchBuffer(data.cols));
-            StepStats s = step(batch);
+            StepStats s;
+            try {
+                s = step(batch);
+            } catch (DivergenceException d) {
+                throw d.atBatch(epoch, k);
+            }
             lossD += s.decoderLoss();
             lossE += s.encoderLoss();
             psnr += s.psnr();
@@ -280,6 +297,7 @@ public final class Trainer {
     /**
      * Validation energy, PSNR and sparsity of the encoder codes over {@code data} (N×P) in fixed order, batches
      * of B, dropping the last partial batch (main.py:484-579). The γ term is 0 (the codes are their own target).
+     * Throws {@link DivergenceException} if the energy is not finite.
      */
     public ValStats validate(Matrix data) {
         int b = config.batchSize();
@@ -298,13 +316,69 @@ public final class Trainer {
             sumPsnr += Metrics.psnr(y, valOut, normalization);
             sumL0 += Metrics.l0(valCodes);
         }
+        check("the validation energy", sumE, List.of("lrEncoder", "lrDecoder")); // of the encoder's codes
         return new ValStats(sumE / batches, sumPsnr / batches, sumL0 / batches);
     }
 
-    private static void check(String what, double v, String knob) {
+    private void check(String what, double v, List<String> knobs) {
         if (!Double.isFinite(v)) {
-            throw new DivergenceException(what + " became " + v + ": training diverged; lower " + knob
-                    + " (or check the input data for NaN)");
+            throw diverged(what, v, knobs);
         }
+    }
+
+    /**
+     * Checks the weights and moments an Adam step just wrote (O(weights), a small fraction of the step's GEMMs). A
+     * non-finite weight is the learning rate's doing; an overflowing moment means a huge gradient, i.e. huge codes.
+     */
+    private void checkOptimizer(String model, Adam adam, String lr) {
+        Adam.NonFinite bad = adam.findNonFinite();
+        if (bad != null) {
+            throw switch (bad.tensor()) {
+                case VALUE -> diverged("the " + model + " weight " + bad.param() + "[" + bad.index() + "]", bad.value(),
+                        List.of(lr));
+                case EXP_AVG, EXP_AVG_SQ -> diverged("Adam's " + (bad.tensor() == Adam.NonFinite.Tensor.EXP_AVG
+                        ? "first" : "second") + " moment of the " + model + " weight " + bad.param() + "["
+                        + bad.index() + "] (its gradient overflowed)", bad.value(), INFERENCE_KNOBS);
+            };
+        }
+    }
+
+    /**
+     * A divergence of {@code what}, blamed on {@code knobs}, unless a model's weights have blown up since this trainer
+     * started: then on that model's learning rate first (see {@link #growth}).
+     */
+    private DivergenceException diverged(String what, double v, List<String> knobs) {
+        double d = growth(decoderWork.parameters(), decoderNorm0), e = growth(encoderWork.parameters(), encoderNorm0);
+        List<String> blame = new ArrayList<>();
+        if (Math.max(d, e) > BLOWN_UP) {
+            blame.add(d >= e ? "lrDecoder" : "lrEncoder");
+        }
+        for (String k : knobs) {
+            if (!blame.contains(k) && blame.size() < (blame.isEmpty() ? knobs.size() : 2)) {
+                blame.add(k); // after a blamed learning rate, only the first usual suspect
+            }
+        }
+        return new DivergenceException(what, v, blame);
+    }
+
+    /**
+     * How many times the weights' norm has grown since this trainer started (infinity if they are not finite). Healthy training changes it by small factors (normalised inputs, codes kept at std ~T), while an
+     * Adam step moves every weight by about the learning rate: a decoder lr of 1.5 grows ‖W‖ ~7× in one step, and
+     * FISTA, stable for the initial W, overflows at the next.
+     */
+    private static double growth(List<Adam.Param> params, double norm0) {
+        double g = norm(params) / norm0;
+        return Double.isNaN(g) ? Double.POSITIVE_INFINITY : g;
+    }
+
+    /** The Frobenius norm of all of a model's weights. */
+    private static double norm(List<Adam.Param> params) {
+        double s = 0;
+        for (Adam.Param p : params) {
+            for (float v : p.value()) {
+                s += (double) v * v;
+            }
+        }
+        return Math.sqrt(s);
     }
 }
