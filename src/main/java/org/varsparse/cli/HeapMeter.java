@@ -43,6 +43,12 @@ final class HeapMeter {
         return mib(peakBytes()) + " of " + mib(maxBytes()) + " usable (" + xmx + ")";
     }
 
+    /** The machine's physical memory (Long.MAX_VALUE where the JVM cannot tell). */
+    static long physicalBytes() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : Long.MAX_VALUE;
+    }
+
     static String mib(long bytes) {
         return (bytes >> 20) + " MiB";
     }

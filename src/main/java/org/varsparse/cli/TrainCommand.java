@@ -23,6 +23,7 @@ import org.varsparse.eval.Metrics;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.train.DivergenceException;
+import org.varsparse.train.MemoryEstimate;
 import org.varsparse.train.Preset;
 import org.varsparse.train.TrainConfig;
 import org.varsparse.train.Trainer;
@@ -50,6 +51,9 @@ import picocli.CommandLine.Spec;
         footer = {"", "Presets: mnist-sdl, mnist-sdl-nl, mnist-vdl, mnist-vdl-nl (the patch-* presets need ImageNet"
                 + " LCN patches, which varsparse cannot load yet)."})
 final class TrainCommand implements Callable<Integer> {
+    /** The size options that set the memory a run needs, as TrainConfig fields. */
+    private static final List<String> SIZES = List.of("codeDim", "hiddenDim", "batchSize");
+
     private final Main.Io io;
 
     @Spec
@@ -100,7 +104,12 @@ final class TrainCommand implements Callable<Integer> {
 
         TensorOps ops = backend.create(); // before the data: option errors first, then the slow part
         String backendName = Backends.describe(ops);
-        DataSpec.Loaded d = plan.data().load();
+        DataSpec spec = plan.data();
+        // MNIST's rows are known before reading it; a slice's only after, when the check runs again
+        checkMemory(config, parsed, spec.anySize() ? 0 : MnistDataset.TRAIN_POOL + MnistDataset.N_TEST + spec.valSize(),
+                ops.threads());
+        DataSpec.Loaded d = spec.load();
+        checkMemory(config, parsed, d.pool().rows + d.test().rows + d.val().rows, ops.threads());
         int b = config.batchSize();
         requireBatch(d.trainRows().length, b, "training images (after --train-limit)", "--train-limit");
         requireBatch(d.val().rows, b, "validation images", "--val-size");
@@ -271,6 +280,48 @@ final class TrainCommand implements Callable<Integer> {
         }
         return given.containsKey("epochs")
                 ? HyperparameterOptions.applyOptions(saved, Map.of("epochs", given.get("epochs"))) : saved;
+    }
+
+    /**
+     * Refuses a run whose estimated heap ({@link MemoryEstimate}) exceeds what this JVM may use, or with an array over
+     * Java's limit, before anything of that size is allocated. The input named is the size option given on the
+     * command line whose halving saves the most, else the heap itself.
+     */
+    private void checkMemory(TrainConfig config, ParseResult parsed, long dataRows, int threads) {
+        MemoryEstimate m = MemoryEstimate.of(config, MnistDataset.PIXELS, dataRows, threads);
+        long max = HeapMeter.maxBytes();
+        boolean tooBig = m.totalBytes() > max;
+        if (!tooBig && m.arraysFit()) {
+            return;
+        }
+        String culprit = null;
+        long saved = 0;
+        for (String f : SIZES) {
+            int v = (int) config.asMap().get(f);
+            if (parsed.hasMatchedOption(HyperparameterOptions.optionName(f)) && v > 2) {
+                long s = m.totalBytes() - MemoryEstimate.of(config.with(f, v / 2), MnistDataset.PIXELS, dataRows, threads)
+                        .totalBytes();
+                if (s > saved) {
+                    culprit = f;
+                    saved = s;
+                }
+            }
+        }
+        String where = culprit == null ? "the Java heap (" + HeapMeter.mib(max) + ")"
+                : HyperparameterOptions.optionName(culprit) + " " + config.asMap().get(culprit);
+        String lower = culprit == null ? "use a smaller --code-dim, --hidden-dim or --batch-size"
+                : "lower " + HyperparameterOptions.optionName(culprit);
+        if (tooBig) {
+            long want = m.totalBytes() * 5 / 4; // the live set, and room for the collector to work in
+            long ram = HeapMeter.physicalBytes();
+            String heap = "give Java more heap, e.g. VARSPARSE_JAVA_OPTS=-Xmx" + ((want >> 28) + 1) * 256 + "m ./run.sh train ...";
+            String fix = want > ram ? lower + " (this machine has " + MemoryEstimate.bytes(ram) + " of memory)"
+                    : culprit == null ? heap : lower + ", or " + heap;
+            throw UserError.of(where, "training needs about " + MemoryEstimate.bytes(m.totalBytes()) + " of Java heap ("
+                    + m.describe() + ") but this JVM may use " + MemoryEstimate.bytes(max), fix);
+        }
+        throw UserError.of(where, String.format(Locale.ROOT, "%s would hold %,d floats, over Java's array limit of %,d",
+                m.largest(), m.largestSize(), MemoryEstimate.MAX_ARRAY), lower);
     }
 
     private static void requireBatch(int n, int b, String what, String option) {

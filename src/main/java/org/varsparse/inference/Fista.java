@@ -451,10 +451,34 @@ public final class Fista {
     private static int[] ladder(int batchSize) {
         int[] sizes = new int[batchSize];
         int count = 0;
-        for (int s = batchSize; s >= 1; s = Math.min(s - 1, s * LADDER_NUM / LADDER_DEN)) {
-            sizes[count++] = s;
+        for (long s = batchSize; s >= 1; s = nextLadderSize(s)) {
+            sizes[count++] = (int) s;
         }
         return Arrays.copyOf(sizes, count);
+    }
+
+    private static long nextLadderSize(long s) {
+        return Math.min(s - 1, s * LADDER_NUM / LADDER_DEN);
+    }
+
+    /**
+     * The floats (ints counted as floats: both 4 bytes) a solver of these sizes holds once every block of its ladder
+     * has been used, as a long solve does: for estimating memory before allocating. Trace buffers are left out.
+     *
+     * @param hiddenDim H of a one-hidden-layer decoder, 0 for a linear one
+     */
+    public static long workspaceFloats(int batchSize, int codeDim, int outputDim, int hiddenDim, Strategy strategy) {
+        long b = batchSize, l = codeDim;
+        boolean gram = hiddenDim == 0 && strategy.gramForm();
+        // z, zOld, aux, grad; stopped, active, distSq, oldNorm and a solve's steps; colMean, colStd, hingeCoef
+        long n = 4 * b * l + 5 * b + 3 * l;
+        if (gram) {
+            n += l * l + b * l; // WᵀW, Y·W
+        }
+        for (long s = batchSize; s >= 1; s = nextLadderSize(s)) {
+            n += (s < b ? 2 * s * l : 0) + (gram ? 0 : s * outputDim) + 2 * s * hiddenDim;
+        }
+        return n;
     }
 
     private void checkInputs(Matrix y, Matrix e, boolean needE) {
