@@ -229,16 +229,20 @@ final class TrainCommand implements Callable<Integer> {
                 best = v.energy();
                 bestEpoch = epoch;
             }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            // The log line first, then the checkpoints: a crash between the two leaves a line for an epoch that
+            // --resume redoes (it keeps the lines up to last's epoch); the other order could lose the line of an
+            // epoch that was saved.
+            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, config, isBest)));
             Checkpoint.State s = Checkpoint.of(trainer, epoch, v.energy(), best, bestEpoch, backendName);
             if (isBest) {
                 Checkpoint.save(run.checkpoints(), "best", s);
             }
             Checkpoint.save(run.checkpoints(), "last", s);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, config, isBest)));
             io.out().printf(Locale.ROOT, "%7s %9.1f %10.2f %9.1f %9.1f %11.5f %9.2f %8.1f %5s%n",
                     epoch + "/" + config.epochs(), secs, st.psnr(), 100 * st.sparsity(), st.fistaIterations(),
                     v.energy(), v.psnr(), 100 * v.sparsity(), isBest ? "*" : "");
+            io.out().flush(); // a log file (block-buffered stdout) shows each epoch as it ends, even if the run is killed
         }
     }
 
