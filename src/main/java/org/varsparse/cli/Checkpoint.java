@@ -360,6 +360,29 @@ final class Checkpoint {
         }
     }
 
+    /**
+     * Removes what an interrupted save left: {@code .NAME.partial} folders, and {@code .NAME.old} where NAME itself is
+     * complete (else the old copy is the checkpoint, see {@link #locate}).
+     */
+    static void removeStale(Path checkpointsDir) {
+        if (!Files.isDirectory(checkpointsDir)) {
+            return;
+        }
+        try (var s = Files.list(checkpointsDir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.endsWith(".partial")) {
+                    FileIo.deleteTree(p);
+                } else if (n.startsWith(".") && n.endsWith(".old")
+                        && Files.isRegularFile(checkpointsDir.resolve(n.substring(1, n.length() - 4)).resolve(JSON))) {
+                    FileIo.deleteTree(p);
+                }
+            }
+        } catch (IOException e) {
+            throw FileIo.writeFailure(checkpointsDir, e);
+        }
+    }
+
     /** Whether checkpoint {@code name} was saved (possibly left aside by a crash between renames; see {@link #locate}). */
     static boolean exists(Path checkpointsDir, String name) {
         return Files.isRegularFile(checkpointsDir.resolve(name).resolve(JSON))

@@ -120,6 +120,7 @@ final class TrainCommand implements Callable<Integer> {
             Trainer trainer;
             if (plan.from() != null) {
                 trainer = Checkpoint.trainer(plan.from(), config, ops, Checkpoint.locate(run.checkpoints(), "last"));
+                Checkpoint.removeStale(run.checkpoints()); // left by a killed save
                 run.truncateMetrics(plan.from().epoch());
             } else {
                 trainer = new Trainer(config, ops, d.pool().cols, Metrics.Normalization.MNIST);

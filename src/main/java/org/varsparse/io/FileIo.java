@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -96,6 +97,21 @@ public final class FileIo {
                 "check that its folder exists, is writable and its disk has free space, or write somewhere else", e);
     }
 
+    /** Deletes {@code dir}'s temp files {@code PREFIX<hex>.tmp} (see {@link #writeAtomically(Path, Body)}). */
+    private static void removeStaleTemps(Path dir, String prefix) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp")
+                    && n.substring(prefix.length(), n.length() - 4).matches("[0-9a-f]{1,16}");
+        })) {
+            for (Path p : s) {
+                Files.deleteIfExists(p);
+            }
+        } catch (NoSuchFileException e) {
+            // no folder: the write below reports it
+        }
+    }
+
     /** Deletes a file or a folder with everything in it; nothing happens if it does not exist. */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
@@ -116,12 +132,15 @@ public final class FileIo {
     /**
      * Writes a temp file beside {@code file} with {@code body}, forces it to disk and renames it over
      * {@code file}; readers see the old file or the complete new one, never a partial one. The temp
-     * file is removed if anything fails.
+     * file is removed if anything fails; one that a killed process left for the same target is removed
+     * first (a file has one writer at a time).
      */
     public static void writeAtomically(Path file, Body body) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
+        String prefix = "." + file.getFileName() + ".";
+        removeStaleTemps(dir, prefix);
         // Not Files.createTempFile: that makes the file owner-only (0600); this keeps the umask's mode.
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(TEMP_NAMES.nextLong()) + ".tmp");
+        Path tmp = dir.resolve(prefix + Long.toHexString(TEMP_NAMES.nextLong()) + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
