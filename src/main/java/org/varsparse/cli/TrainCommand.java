@@ -2,6 +2,7 @@ package org.varsparse.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -51,6 +52,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Presets: mnist-sdl, mnist-sdl-nl, mnist-vdl, mnist-vdl-nl (the patch-* presets need ImageNet"
                 + " LCN patches, which varsparse cannot load yet)."})
 final class TrainCommand implements Callable<Integer> {
+    /** The run.json field set when a run completed: its epochs, the final evaluation and the pictures. */
+    static final String FINISHED = "finished";
     /** The size options that set the memory a run needs, as TrainConfig fields. */
     private static final List<String> SIZES = List.of("codeDim", "hiddenDim", "batchSize");
 
@@ -142,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
         Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d.test(), ops, noise, true, io.out());
         List<String> pictures = picturesOf(run, best, d.test(), ops, noise);
         summary(run, config, best.epoch(), res, pictures);
+        ObjectNode done = (ObjectNode) run.readRunJson();
+        done.put(FINISHED, Instant.now().toString()); // the last write: a run without it is resumable
+        Json.write(run.runJson(), done);
         return 0;
     }
 
@@ -178,7 +184,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last");
         TrainConfig config = resumedConfig(from.config(), hyper.given(parsed), parsed);
-        if (from.epoch() >= config.epochs()) {
+        // all epochs trained but no "finished" mark: stopped in the final evaluation, which the resume then does
+        boolean unfinished = from.epoch() == config.epochs() && !run.readRunJson().has(FINISHED);
+        if (from.epoch() >= config.epochs() && !unfinished) {
             throw UserError.of(out, "has already trained " + from.epoch() + " of " + config.epochs() + " epochs",
                     "pass --epochs N with N > " + from.epoch() + " to train further, or evaluate it with varsparse eval");
         }
