@@ -141,7 +141,9 @@ public final class IdxReader {
             }
             count *= dims[d];
             if (count > MAX_BYTES) {
-                throw UserError.of(file, "IDX header declares " + Arrays.toString(dims) + " items, more than 2^31 bytes",
+                String read = Arrays.toString(Arrays.copyOf(dims, d + 1)); // the dimensions read so far
+                throw UserError.of(file, "IDX header declares dimensions " + (d + 1 < ndims
+                        ? read.replace("]", ", ...]") : read) + ", more than 2^31 bytes",
                         "split the data set into smaller IDX files, or " + FIX);
             }
         }
