@@ -32,7 +32,16 @@ import org.varsparse.train.TrainConfig;
  * Matrix fista = m.encodeFista(test);     // FISTA codes
  * Matrix recon = m.decode(codes);         // D(z)
  * }</pre>
- * Not thread-safe: it owns reusable workspaces. Use one instance per thread.
+ * Thread safety: an instance is not thread-safe (it owns reusable workspaces: the trainer's and a FISTA solver per
+ * batch size), but several instances may share one model's weights and one backend. For inference from several
+ * threads, give each thread its own instance over the same decoder and encoder:
+ * <pre>{@code
+ * SparseCodingModel mine = SparseCodingModel.of(cfg, shared.decoder(), shared.encoder(), norm, ops); // per thread
+ * Matrix codes = mine.encode(y);  Matrix fista = mine.encodeFista(y);   // same bits as from one thread
+ * }</pre>
+ * {@link #encode}, {@link #encodeFista} and {@link #decode} only read the weights; {@link #fitBatch} and
+ * {@link #fitEpoch} write them in place, so no instance over those weights may run meanwhile. Every
+ * {@link TensorOps} backend may be shared (see its class doc).
  */
 public final class SparseCodingModel {
     private final TrainConfig config;

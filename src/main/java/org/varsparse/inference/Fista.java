@@ -32,7 +32,8 @@ import org.varsparse.tensor.TensorOps;
  * copy; blocks come in a fixed ladder of sizes, each allocated on first use). The hinge still sees every row.
  *
  * <p>An instance owns the workspaces for one batch size and one decoder and is reused across batches
- * (the decoder's weights are read at every {@link #solve}); it is not thread-safe.
+ * (the decoder's weights are read at every {@link #solve}); it is not thread-safe: one solver per thread. Solvers
+ * of several threads may share one decoder (and one {@link TensorOps}), as long as nothing trains it meanwhile.
  */
 public final class Fista {
 

@@ -3,7 +3,13 @@ package org.varsparse.model;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 
-/** A decoder D mapping codes Z (B×l) to reconstructions Ŷ (B×P). */
+/**
+ * A decoder D mapping codes Z (B×l) to reconstructions Ŷ (B×P).
+ *
+ * <p>{@link #decode} only reads the weights (and allocates its temporaries), so any number of threads may decode
+ * with one decoder while nothing changes its weights; training (a {@link DecoderWorkspace} with Adam, or
+ * {@link #normalizeColumns}) writes them in place and needs the decoder to itself.
+ */
 public sealed interface Decoder permits LinearDictionary, OneHiddenDecoder {
     /** l, the code dimension. */
     int codeDim();

@@ -14,6 +14,9 @@ import org.varsparse.tensor.TensorOps;
  * g_{z_T} = (2/(B·l))(z_T − Z*); for k = T_L..1: g_k = g_{z_k} ⊙ 1[pre_k > 0], ∇_S += g_kᵀ·z_{k−1},
  * g_{z_{k−1}} = g_k·S, ∇_c += g_k; finally ∇_c += g_{z_0} ⊙ 1[c > 0], ∇_W = ∇_cᵀ·Y, ∇_b = column sums of ∇_c.
  * The tied S accumulates its gradient over its T_L uses.
+ *
+ * <p>{@link #encode} only reads W, b and S (and allocates its temporaries): any number of threads may encode with
+ * one encoder while nothing trains it. A {@link Workspace} belongs to one thread.
  */
 public final class ListaEncoder {
     public final Matrix W; // (l×P)

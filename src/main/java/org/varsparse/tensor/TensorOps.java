@@ -10,6 +10,13 @@ package org.varsparse.tensor;
  * are identical from run to run). Outputs may not alias inputs unless a method says so.
  *
  * <p>Reductions accumulate in double; GEMMs accumulate in float (as PyTorch float32 does).
+ *
+ * <p>Thread safety: every backend may be shared by any number of threads, and a call's result does not depend on
+ * what other threads do meanwhile. ScalarOps holds no state. SimdOps runs each GEMM on its worker pool under one
+ * lock (so concurrent GEMMs take turns: correct and bit-identical, but no faster than one caller; give each
+ * thread its own backend from {@code Backends.create} to run them side by side), and the other kernels on the
+ * calling thread without shared state. The matrices passed in belong to the caller: two threads may not write
+ * the same output.
  */
 public abstract class TensorOps {
 

@@ -30,7 +30,8 @@ import org.varsparse.tensor.TensorOps;
  *   L_E = mean((E − Z*)²);  Adam_E
  * </pre>
  * and the end-of-epoch validation on encoder codes (§1.9). Weight decay is coupled L2 on the decoder bias b1
- * and the encoder bias only (§1.8). Not thread-safe: one trainer per thread.
+ * and the encoder bias only (§1.8). Not thread-safe: one trainer per thread; its steps write the models' weights in
+ * place, so no other thread may use those models (for inference either) while it trains them.
  */
 public final class Trainer {
     /** What a divergence of the energy or the decoder loss is blamed on: the FISTA step, or the terms it scales. */

@@ -5,7 +5,7 @@ import org.varsparse.tensor.TensorOps;
 
 /**
  * The oracle: plain loops, one thread, nothing clever. Every fast backend is tested against it.
- * GEMM sums each dot product in float, in index order; reductions sum in double.
+ * GEMM sums each dot product in float, in index order; reductions sum in double. Stateless: safe to share.
  */
 public final class ScalarOps extends TensorOps {
 

@@ -18,6 +18,9 @@ import org.varsparse.tensor.TensorOps;
  * (floats widened to doubles), like the scalar oracle, and run on the calling thread, as do the elementwise
  * kernels (memory-bound, O(B·l)); those do the oracle's float operations in the same order, without fma, so
  * they match it bit for bit.
+ *
+ * <p>Safe to share between threads: concurrent GEMMs are serialised on the worker pool's lock (each gets its own
+ * result, the same bits as alone); everything else runs on the calling thread and keeps no state between calls.
  */
 public final class SimdOps extends TensorOps {
 
