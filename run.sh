@@ -7,6 +7,7 @@
 #                            the varsparse command line (./run.sh train --help); builds first when needed
 #   ./run.sh build           compile and package the core jar (tests skipped)
 #   ./run.sh test            the whole test suite (what CI runs)
+#   ./run.sh kill-test       training killed with SIGKILL at random points, then resumed (a slow test, ~1-2 min)
 #   ./run.sh bench [quick|full] [JMH args...]
 #                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
 set -euo pipefail
@@ -88,6 +89,10 @@ case "$cmd" in
   test)
     run "${MVN[@]}" verify "$@"
     ;;
+  kill-test)
+    # KillResumeTest is tagged slow, so the default test run leaves it out; this runs it alone.
+    run "${MVN[@]}" test -Dtest=org.varsparse.reliability.KillResumeTest -Dtest.excludedGroups=none "$@"
+    ;;
   bench)
     # quick (default): 1 fork, 2×1 s warm-up, 3×1 s measurement; full: the annotations' 5 + 10 iterations.
     # Other arguments go to JMH, e.g. ./run.sh bench quick -p backend=simd GemmBenchmark
@@ -111,9 +116,9 @@ case "$cmd" in
     varsparse train --preset mnist-vdl --epochs "${VARSPARSE_MAIN_EPOCHS:-3}" "$@"
     ;;
   -h|--help|help)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd'. Use: train | eval | encode | info | build | test | bench [quick|full] (or no argument for the main job)"
+    die "unknown command '$cmd'. Use: train | eval | encode | info | build | test | kill-test | bench [quick|full] (or no argument for the main job)"
     ;;
 esac

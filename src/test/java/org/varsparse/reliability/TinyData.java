@@ -1,0 +1,109 @@
+package org.varsparse.reliability;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.GZIPOutputStream;
+import org.varsparse.data.IdxReader;
+
+/**
+ * Small MNIST-shaped IDX data sets (28×28 images of one horizontal and one vertical stroke at seeded positions,
+ * labels 0..9) and the training command line that fits them: a pool of {@value #POOL} training images (600
+ * train + 250 validation) and {@value #TEST} test images, batches of 250 (the presets'), so an epoch is two
+ * batches.
+ */
+final class TinyData {
+    static final int POOL = 850;
+    static final int TEST = 250;
+    static final int SIDE = 28;
+
+    private TinyData() {
+    }
+
+    /** The four IDX files, raw, under their canonical names in {@code dir}. */
+    static Path write(Path dir, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        byte[] trainPx = pixels(POOL, rng);
+        byte[] trainLb = labels(POOL, rng);
+        byte[] testPx = pixels(TEST, rng);
+        byte[] testLb = labels(TEST, rng);
+        write(dir.resolve("train-images-idx3-ubyte"), images(POOL, SIDE, SIDE, trainPx));
+        write(dir.resolve("train-labels-idx1-ubyte"), labelFile(POOL, trainLb));
+        write(dir.resolve("t10k-images-idx3-ubyte"), images(TEST, SIDE, SIDE, testPx));
+        write(dir.resolve("t10k-labels-idx1-ubyte"), labelFile(TEST, testLb));
+        return dir;
+    }
+
+    static byte[] pixels(int n, SplittableRandom rng) {
+        byte[] px = new byte[n * SIDE * SIDE];
+        for (int i = 0; i < n; i++) {
+            int o = i * SIDE * SIDE;
+            int r = rng.nextInt(4, 24), c0 = rng.nextInt(2, 20), len = rng.nextInt(4, 9);
+            for (int c = c0; c < c0 + len; c++) {
+                px[o + r * SIDE + c] = (byte) rng.nextInt(128, 256);
+                px[o + (r + 1) * SIDE + c] = (byte) rng.nextInt(128, 256);
+            }
+            int cc = rng.nextInt(4, 24), r0 = rng.nextInt(2, 20);
+            for (int rr = r0; rr < r0 + 6; rr++) {
+                px[o + rr * SIDE + cc] = (byte) rng.nextInt(128, 256);
+            }
+        }
+        return px;
+    }
+
+    static byte[] labels(int n, SplittableRandom rng) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) rng.nextInt(10);
+        }
+        return b;
+    }
+
+    /** An IDX image file: magic 0x803, the declared count, rows, cols, then {@code pixels} as given. */
+    static byte[] images(int count, int rows, int cols, byte[] pixels) {
+        return ByteBuffer.allocate(16 + pixels.length).putInt(IdxReader.IMAGES_MAGIC).putInt(count).putInt(rows)
+                .putInt(cols).put(pixels).array();
+    }
+
+    /** An IDX label file: magic 0x801, the declared count, then {@code labels} as given. */
+    static byte[] labelFile(int count, byte[] labels) {
+        return ByteBuffer.allocate(8 + labels.length).putInt(IdxReader.LABELS_MAGIC).putInt(count).put(labels).array();
+    }
+
+    static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bos.toByteArray();
+    }
+
+    static Path write(Path file, byte[] bytes) {
+        try {
+            Files.createDirectories(file.getParent());
+            return Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code train} on the tiny data: a small model (l = 8, at most 30 FISTA steps) on the scalar backend, so an
+     * epoch takes a fraction of a second; {@code more} comes last (the last occurrence of an option wins).
+     */
+    static List<String> trainArgs(Path data, Path out, int epochs, String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--mnist-dir", data.toString(), "--allow-small-data",
+                "--val-size", "250", "--code-dim", "8", "--max-inference-steps", "30", "--epochs",
+                Integer.toString(epochs), "--backend", "scalar", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return a;
+    }
+}
