@@ -363,9 +363,10 @@ public final class Trainer {
     }
 
     /**
-     * How many times the weights' norm has grown since this trainer started (infinity if they are not finite). Healthy training changes it by small factors (normalised inputs, codes kept at std ~T), while an
-     * Adam step moves every weight by about the learning rate: a decoder lr of 1.5 grows ‖W‖ ~7× in one step, and
-     * FISTA, stable for the initial W, overflows at the next.
+     * How many times the weights' norm has grown since this trainer started (infinity if they are not finite).
+     * Healthy training changes it by small factors (normalised inputs, codes kept at std ~T), while an Adam step
+     * moves every weight by about the learning rate: a decoder lr of 1.5 grows ‖W‖ ~7× in one step, and FISTA,
+     * stable for the initial W, overflows at the next.
      */
     private static double growth(List<Adam.Param> params, double norm0) {
         double g = norm(params) / norm0;

@@ -41,8 +41,9 @@ final class ChildJvm {
         return b;
     }
 
+    /** {@code cmd} with stderr to {@code log} and stdout to {@code log} + ".out". */
     static ProcessBuilder builder(List<String> cmd, Path log) {
-        return new ProcessBuilder(cmd).redirectErrorStream(false).redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile())
+        return new ProcessBuilder(cmd).redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile())
                 .redirectError(log.toFile());
     }
 
