@@ -171,7 +171,7 @@ class KillResumeTest {
             finish = "trained anew";
             assertEquals(0, ChildJvm.run(ChildJvm.command(List.of("-Xmx256m"), train(data, run)), log, 300).exit());
         } else if (RunFiles.readJson(run.resolve("run.json")).has("finished")) {
-            finish = "complete (killed on its way out)";
+            finish = exited ? "finished before the kill" : "complete (killed on its way out)";
         } else {
             // all epochs saved but the final evaluation unfinished: --resume does that part
             finish = saved < EPOCHS ? "resumed after epoch " + saved : "resumed: final evaluation";
