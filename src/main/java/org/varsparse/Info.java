@@ -13,6 +13,8 @@ public final class Info {
         System.out.println("  cores:        " + Runtime.getRuntime().availableProcessors());
         String why = Backends.simdUnavailableReason();
         System.out.println("  simd:         " + (why == null ? "available, " + Backends.simdVectorBits() + "-bit float vectors" : "unavailable: " + why));
+        String tornado = Backends.tornadoDevices();
+        System.out.println("  tornado:      " + (tornado == null ? "unavailable: " + Backends.tornadoUnavailableReason() : tornado));
         System.out.println("  selected:     " + Backends.describe(Backends.get()));
     }
 }

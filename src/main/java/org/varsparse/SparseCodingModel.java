@@ -5,7 +5,7 @@ import java.util.Map;
 import org.varsparse.backend.Backends;
 import org.varsparse.data.Batches;
 import org.varsparse.eval.Metrics;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.model.Decoder;
 import org.varsparse.model.ListaEncoder;
 import org.varsparse.tensor.Matrix;
@@ -38,7 +38,7 @@ public final class SparseCodingModel {
     private final TrainConfig config;
     private final TensorOps ops;
     private final Trainer trainer;
-    private final Map<Integer, Fista> solvers = new HashMap<>(); // per batch size
+    private final Map<Integer, CodeSolver> solvers = new HashMap<>(); // per batch size
 
     private SparseCodingModel(TrainConfig config, TensorOps ops, Trainer trainer) {
         this.config = config;
@@ -115,7 +115,7 @@ public final class SparseCodingModel {
             throw new IllegalArgumentException("encodeFista needs at least 2 rows when varianceReg > 0 (the variance "
                     + "term uses the std over the batch), got " + y.rows);
         }
-        Fista fista = solvers.computeIfAbsent(b, n -> new Fista(ops, trainer.decoder(), n, Trainer.fistaConfig(config)));
+        CodeSolver fista = solvers.computeIfAbsent(b, n -> CodeSolver.create(ops, trainer.decoder(), n, Trainer.fistaConfig(config)));
         Matrix out = new Matrix(y.rows, config.codeDim());
         Matrix batch = new Matrix(b, y.cols);
         Matrix e = new Matrix(b, config.codeDim());
