@@ -6,7 +6,13 @@
 #   ./run.sh test            the whole test suite (what CI runs)
 #   ./run.sh bench [quick|full] [JMH args...]
 #                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
-#   ./run.sh info            backends, JDK and vector width
+#   ./run.sh info            backends, JDK and vector width (and TornadoVM devices when TORNADO_SDK is set)
+#   ./run.sh gpu-check [args]
+#                            TornadoVM backend checks + FISTA timings vs CPU (and PyTorch CUDA if present);
+#                            needs TORNADO_SDK (TORNADO_BACKENDS=opencl|ptx, default opencl). See tornado/README.md.
+#
+# TornadoVM (optional): with TORNADO_SDK set, test/info/gpu-check also build tornado/ and run Java with TornadoVM's
+# flags; -Dvarsparse.backend=tornado (VARSPARSE_JAVA_OPTS) then selects the GPU backend.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -53,6 +59,28 @@ run() { echo "+ $*" >&2; "$@"; }
 
 core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1; }
 
+# --- TornadoVM (optional; only when TORNADO_SDK is set) ----------------------------------------------------------
+TORNADO_JAR="$ROOT/tornado/target/varsparse-tornado-0.1.0-SNAPSHOT.jar"
+tornado_flags() { # TornadoVM's JVM flags, one per line (only the TORNADO_BACKENDS drivers; bailout disabled)
+  TORNADO_SDK="$TORNADO_SDK" TORNADO_BACKENDS="${TORNADO_BACKENDS:-opencl}" "$ROOT/tornado/tornado-flags.sh"
+}
+build_tornado() { # core installed first: tornado/ compiles against the installed core jar
+  build_core
+  run "${MVN[@]}" -f tornado/pom.xml -DskipTests package
+}
+runtime_cp() { # the core jar, the tornado jar (when built) and their third-party runtime jars
+  local deps=/tmp/varsparse-cp.$$
+  "${MVN[@]}" -f "$1" dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$deps" >/dev/null
+  local cp; cp="$(core_jar)"
+  [ "$1" = tornado/pom.xml ] && cp="$cp:$TORNADO_JAR"
+  cp="$cp:$(tr ':' '\n' < "$deps" | grep -v '/varsparse-0\|/tornado-api-' | paste -sd: -)"
+  rm -f "$deps"; echo "$cp"
+}
+if [ -n "${TORNADO_SDK:-}" ]; then
+  [ -d "$TORNADO_SDK/share/java/tornado" ] || die "TORNADO_SDK=$TORNADO_SDK is not a TornadoVM SDK (no share/java/tornado). Fix: point it at the SDK directory (bin/ etc/ lib/ share/)."
+  export TORNADOVM_HOME="$TORNADO_SDK"   # the runtime reads \$TORNADOVM_HOME/etc/tornado.properties
+fi
+
 build_core() {
   run "${MVN[@]}" -DskipTests install
 }
@@ -65,6 +93,24 @@ case "$cmd" in
     ;;
   test)
     run "${MVN[@]}" verify "$@"
+    if [ -n "${TORNADO_SDK:-}" ]; then
+      run "${MVN[@]}" -DskipTests install
+      tf="$(tornado_flags | paste -sd' ' -)"
+      echo "run.sh: tornado tests on TORNADO_SDK=$TORNADO_SDK, backends ${TORNADO_BACKENDS:-opencl}" >&2
+      run "${MVN[@]}" -f tornado/pom.xml verify "-Dtornado.jvm.flags=$tf" "$@"
+    else
+      echo "run.sh: tornado tests skipped: TORNADO_SDK is not set (TornadoVM is optional; to build tornado/ and run" >&2
+      echo "        its tests, set TORNADO_SDK to a TornadoVM SDK, e.g. TORNADO_SDK=/work/tornado/sdk-opencl ./run.sh test)" >&2
+    fi
+    ;;
+  gpu-check)
+    [ -n "${TORNADO_SDK:-}" ] || die "gpu-check needs TornadoVM. Fix: set TORNADO_SDK to a TornadoVM SDK (TORNADO_BACKENDS=ptx for NVIDIA PTX; default opencl), or on a machine without Java use local/gpu/run-gpu-check.sh (made by tornado/gpu/prepare-bundle.sh)."
+    build_tornado
+    mapfile -t TF < <(tornado_flags)
+    args=(--golden "$ROOT/src/test/resources/golden" --torch "$ROOT/tornado/bench/fista_torch_cuda.py")
+    [ -n "${OUT:-}" ] && args+=(--out "$OUT/gpu-check.txt")
+    run "$JAVA" "${TF[@]}" -ea:org.varsparse... -XX:+UseParallelGC ${VARSPARSE_JAVA_OPTS:-} \
+      -cp "$(runtime_cp tornado/pom.xml)" org.varsparse.tornado.check.GpuCheck "${args[@]}" "$@"
     ;;
   bench)
     # quick (default): 1 fork, 2×1 s warm-up, 3×1 s measurement; full: the annotations' 5 + 10 iterations.
@@ -79,8 +125,14 @@ case "$cmd" in
     esac
     ;;
   info)
-    [ -n "$(core_jar)" ] || build_core
-    run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info "$@"
+    if [ -n "${TORNADO_SDK:-}" ]; then
+      [ -f "$TORNADO_JAR" ] && [ -n "$(core_jar)" ] || build_tornado
+      mapfile -t TF < <(tornado_flags)
+      run "$JAVA" "${TF[@]}" "${JVM_FLAGS[@]}" -cp "$(runtime_cp tornado/pom.xml)" org.varsparse.Info "$@"
+    else
+      [ -n "$(core_jar)" ] || build_core
+      run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info "$@"
+    fi
     ;;
   main)
     echo "run.sh: the main job (train and evaluate on MNIST) arrives with the MNIST pipeline issue;" >&2
@@ -89,9 +141,9 @@ case "$cmd" in
     run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info
     ;;
   -h|--help|help)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd'. Use: build | test | bench [quick|full] | info (or no argument for the main job)"
+    die "unknown command '$cmd'. Use: build | test | bench [quick|full] | info | gpu-check (or no argument for the main job)"
     ;;
 esac
