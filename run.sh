@@ -2,7 +2,7 @@
 # varsparse launcher: finds a JDK >= 21, builds with Maven, and prints every java/mvn line it runs.
 #
 #   ./run.sh                 the main job (see README; placeholder until the MNIST pipeline lands)
-#   ./run.sh build           compile and package the core jar (tests skipped)
+#   ./run.sh build           compile and package the core jar (tests skipped; also tornado/ when TORNADO_SDK is set)
 #   ./run.sh test            the whole test suite (what CI runs)
 #   ./run.sh bench [quick|full] [JMH args...]
 #                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
@@ -88,8 +88,13 @@ build_core() {
 cmd="${1:-main}"; [ $# -gt 0 ] && shift
 case "$cmd" in
   build)
-    build_core
-    echo "built $(core_jar)"
+    if [ -n "${TORNADO_SDK:-}" ]; then
+      build_tornado
+      echo "built $(core_jar) and $TORNADO_JAR"
+    else
+      build_core
+      echo "built $(core_jar)"
+    fi
     ;;
   test)
     run "${MVN[@]}" verify "$@"
