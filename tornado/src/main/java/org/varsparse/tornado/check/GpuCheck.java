@@ -43,10 +43,12 @@ import org.varsparse.tornado.TornadoOps;
  *   --iters 200         K (fixed-work rows run exactly K iterations)
  *   --torch SCRIPT      tornado/bench/fista_torch_cuda.py (run with python3, if present)
  *   --out FILE          also write the table there               --skip-bench / --skip-checks
+ *   --budget 240        seconds after the start beyond which no further Java bench cell starts
  * </pre>
  */
 public final class GpuCheck {
     private static final int P = 784, L = 128, H = 1024;
+    private static long deadline = Long.MAX_VALUE; // System.nanoTime() after which bench cells are skipped
 
     private GpuCheck() {
     }
@@ -59,6 +61,8 @@ public final class GpuCheck {
         int runs = Integer.parseInt(opt.getOrDefault("runs", "5"));
         int iters = Integer.parseInt(opt.getOrDefault("iters", "200"));
         long start = System.nanoTime();
+        // Java bench cells start only within this many seconds of the start (PyTorch runs after them)
+        deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "240")) * 1e9);
 
         TornadoOps device = TornadoOps.create();
         TensorOps cpu = Backends.create("auto");
@@ -125,22 +129,26 @@ public final class GpuCheck {
             FistaConfig fixed = withTolerance(real, 0);
             for (int b : sizes) {
                 Matrix y = yAll.rowSlice(0, b), e = eAll.rowSlice(0, b), out = new Matrix(b, L);
+                if (System.nanoTime() > deadline) {
+                    System.out.printf("  tornado %s B=%d: skipped (bench time budget spent)%n", dn, b);
+                    continue;
+                }
                 try (TornadoFista dev = new TornadoFista(d, b, fixed)) {
                     long c0 = System.nanoTime();
                     dev.solve(y, e, out); // compiles the kernels
                     System.out.printf(Locale.ROOT, "  [tornado %s B=%d: first solve incl. kernel compilation %.1f s]%n",
                             dn, b, (System.nanoTime() - c0) / 1e9);
-                    rows.add(time("tornado", dn, b, "tol 0", runs, () -> dev.solve(y, e, out)));
+                    add(rows, time("tornado", dn, b, "tol 0", runs, true, () -> dev.solve(y, e, out)));
                     dev.setConfig(real);
-                    rows.add(time("tornado", dn, b, "tol 1e-3", runs, () -> dev.solve(y, e, out)));
+                    add(rows, time("tornado", dn, b, "tol 1e-3", runs, true, () -> dev.solve(y, e, out)));
                 }
             }
             for (int b : cpuSizes) {
                 Matrix y = yAll.rowSlice(0, b), e = eAll.rowSlice(0, b);
                 Fista f = new Fista(cpu, d, b, fixed);
-                rows.add(time(cpu.name(), dn, b, "tol 0", Math.min(runs, 3), () -> f.solve(y, e)));
+                add(rows, time(cpu.name(), dn, b, "tol 0", Math.min(runs, 3), false, () -> f.solve(y, e)));
                 Fista fr = new Fista(cpu, d, b, real);
-                rows.add(time(cpu.name(), dn, b, "tol 1e-3", Math.min(runs, 3), () -> fr.solve(y, e)));
+                add(rows, time(cpu.name(), dn, b, "tol 1e-3", Math.min(runs, 3), false, () -> fr.solve(y, e)));
             }
         }
         List<Row> torch = torch(torchScript, yAll, eAll, lin, nl, sizes, runs, iters);
@@ -165,15 +173,32 @@ public final class GpuCheck {
         }
     }
 
+    private static void add(List<Row> rows, Row r) {
+        if (r != null) {
+            rows.add(r);
+        }
+    }
+
     private interface Solve {
         FistaResult run();
     }
 
-    private static Row time(String backend, String decoder, int b, String mode, int maxRuns, Solve s) {
+    /**
+     * Median of up to maxRuns timed solves (fewer when one solve is slow: about 10 s a cell). Unless the caller
+     * already ran this solve (the device's first solve compiles the kernels), one or two warm-up solves first.
+     */
+    private static Row time(String backend, String decoder, int b, String mode, int maxRuns, boolean warmedUp, Solve s) {
+        if (System.nanoTime() > deadline) {
+            System.out.printf("  %s %s B=%d %s: skipped (bench time budget spent)%n", backend, decoder, b, mode);
+            return null;
+        }
         long w0 = System.nanoTime();
-        FistaResult r = s.run(); // warm-up
-        double warm = (System.nanoTime() - w0) / 1e9;
-        int runs = (int) Math.max(1, Math.min(maxRuns, Math.floor(10.0 / Math.max(warm, 1e-3)))); // ~10 s a cell
+        FistaResult r = s.run();
+        double one = (System.nanoTime() - w0) / 1e9;
+        if (!warmedUp && one < 2) {
+            r = s.run(); // the first CPU solve also warms the JIT
+        }
+        int runs = (int) Math.max(1, Math.min(maxRuns, Math.floor(10.0 / Math.max(one, 1e-3))));
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
@@ -181,9 +206,10 @@ public final class GpuCheck {
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);
-        Row row = new Row(backend, decoder, b, mode, ms[runs / 2], r.iterations());
-        System.out.printf(Locale.ROOT, "  %s %s B=%d %s: %.2f ms (%d iterations)%n", backend, decoder, b, mode, row.ms,
-                row.iterations);
+        double median = runs % 2 == 1 ? ms[runs / 2] : 0.5 * (ms[runs / 2 - 1] + ms[runs / 2]);
+        Row row = new Row(backend, decoder, b, mode, median, r.iterations());
+        System.out.printf(Locale.ROOT, "  %s %s B=%d %s: %.2f ms (%d iterations, %d runs)%n", backend, decoder, b, mode,
+                row.ms, row.iterations, runs);
         return row;
     }
 
