@@ -87,15 +87,28 @@ public final class FistaKernels {
         }
     }
 
-    /** Hh = relu(aux·W1ᵀ + b1). aux (B×l), w1 (H×l), b1 (H), hid (B×H). */
-    public static void hiddenForward(FloatArray aux, FloatArray w1, FloatArray b1, FloatArray hid, IntArray state,
+    /** dst (cols×rows) = srcᵀ, src (rows×cols). Per batch: the NL weights in the layout the step kernels read. */
+    public static void transpose(FloatArray src, FloatArray dst, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int c = 0; c < cols; c++) {
+                dst.set(c * rows + r, src.get(r * cols + c));
+            }
+        }
+    }
+
+    /**
+     * Hh = relu(aux·W1ᵀ + b1). aux (B×l), w1t = W1ᵀ (l×H), b1 (H), hid (B×H). W1 comes transposed so that
+     * neighbouring work-items (neighbouring h; GPUs map the inner parallel loop to the fastest thread index)
+     * read neighbouring addresses; the sum runs over p in the same order as the CPU's.
+     */
+    public static void hiddenForward(FloatArray aux, FloatArray w1t, FloatArray b1, FloatArray hid, IntArray state,
                                      int rows, int hidden, int l) {
         for (@Parallel int i = 0; i < rows; i++) {
             for (@Parallel int h = 0; h < hidden; h++) {
                 if (state.get(DONE) == 0) {
                     float s = 0f;
                     for (int p = 0; p < l; p++) {
-                        s += aux.get(i * l + p) * w1.get(h * l + p);
+                        s += aux.get(i * l + p) * w1t.get(p * hidden + h);
                     }
                     hid.set(i * hidden + h, Math.max(0f, s + b1.get(h)));
                 }
@@ -103,15 +116,15 @@ public final class FistaKernels {
         }
     }
 
-    /** R = (2/P)(Hh·W2ᵀ − Y). hid (B×H), w2 (P×H), y (B×P), r (B×P). */
-    public static void residual(FloatArray hid, FloatArray w2, FloatArray y, FloatArray r, FloatArray params,
+    /** R = (2/P)(Hh·W2ᵀ − Y). hid (B×H), w2t = W2ᵀ (H×P, for coalesced reads as above), y (B×P), r (B×P). */
+    public static void residual(FloatArray hid, FloatArray w2t, FloatArray y, FloatArray r, FloatArray params,
                                 IntArray state, int rows, int out, int hidden) {
         for (@Parallel int i = 0; i < rows; i++) {
             for (@Parallel int q = 0; q < out; q++) {
                 if (state.get(DONE) == 0) {
                     float s = 0f;
                     for (int h = 0; h < hidden; h++) {
-                        s += hid.get(i * hidden + h) * w2.get(q * hidden + h);
+                        s += hid.get(i * hidden + h) * w2t.get(h * out + q);
                     }
                     r.set(i * out + q, params.get(SCALE) * (s - y.get(i * out + q)));
                 }

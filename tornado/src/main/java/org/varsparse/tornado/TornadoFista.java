@@ -24,7 +24,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * reused for every batch, so the kernels compile once:
  * <ul>
  *   <li>{@code batch}: uploads Y, E, the decoder weights and the scalars (per batch), forms WᵀW and Y·W
- *       (linear, Gram form) on the device, and initialises Z = A = E, the stop mask, the step counts and the
+ *       (linear, Gram form) or W1ᵀ and W2ᵀ (NL, for coalesced reads) on the device, and initialises Z = A = E, the stop mask, the step counts and the
  *       device-side state (done flag, iteration counter). Everything stays on the device.</li>
  *   <li>{@code step}: one FISTA iteration (gradient, hinge column statistics as two-task reductions, masked prox
  *       and momentum, per-row relative change, and a one-thread task that counts the iteration and raises the
@@ -73,6 +73,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final FloatArray hid; // NL: (B×H)
     private final FloatArray hidGrad; // NL: (B×H)
     private final FloatArray res; // NL: (B×P)
+    private final FloatArray w1t; // NL: W1ᵀ (l×H), formed on the device per batch
+    private final FloatArray w2t; // NL: W2ᵀ (H×P), formed on the device per batch
     private final TornadoExecutionPlan plan;
     private long launches;
 
@@ -128,6 +130,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         hid = new FloatArray(linear ? 1 : batchSize * hiddenDim);
         hidGrad = new FloatArray(linear ? 1 : batchSize * hiddenDim);
         res = new FloatArray(linear ? 1 : batchSize * outputDim);
+        w1t = new FloatArray(linear ? 1 : hiddenDim * codeDim);
+        w2t = new FloatArray(linear ? 1 : outputDim * hiddenDim);
         double t = 1.0; // t_0 = 1, t_{k+1} = (1 + √(1 + 4t_k²))/2: the same for every config
         for (int k = 0; k < capacity; k++) {
             double tNext = 0.5 * (1.0 + Math.sqrt(1.0 + 4.0 * t * t));
@@ -145,6 +149,9 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         if (linear) {
             g.task("gram", GemmKernels::matmulTN, w, w, gram, ones, l, l, p) // WᵀW (l×P)·(P×l)
                     .task("yw", GemmKernels::matmulNN, y, w, yw, ones, b, l, p); // Y·W (B×P)·(P×l)
+        } else {
+            g.task("w1t", FistaKernels::transpose, w, w1t, hiddenDim, l) // W1ᵀ (l×H)
+                    .task("w2t", FistaKernels::transpose, w2, w2t, p, hiddenDim); // W2ᵀ (H×P)
         }
         g.task("initCodes", FistaKernels::initCodes, e, z, aux, params, b * l)
                 .task("initRows", FistaKernels::initRows, stopped, steps, state, params, b)
@@ -159,8 +166,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         if (linear) {
             g.task("grad", FistaKernels::gramGradient, aux, gram, yw, grad, params, state, b, l);
         } else {
-            g.task("hidden", FistaKernels::hiddenForward, aux, w, b1, hid, state, b, h, l)
-                    .task("residual", FistaKernels::residual, hid, w2, y, res, params, state, b, p, h)
+            g.task("hidden", FistaKernels::hiddenForward, aux, w1t, b1, hid, state, b, h, l)
+                    .task("residual", FistaKernels::residual, hid, w2t, y, res, params, state, b, p, h)
                     .task("hiddenGrad", FistaKernels::hiddenBackward, res, w2, hid, hidGrad, state, b, h, p)
                     .task("grad", FistaKernels::codeGradient, hidGrad, w, grad, state, b, l, h);
         }
@@ -180,13 +187,13 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** What the batch graph leaves on the device (only objects its tasks use: TornadoVM allocates no others). */
     private Object[] batchObjects() {
         return linear ? new Object[] {y, e, w, params, ones, z, aux, stopped, steps, state, gram, yw}
-                : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state};
+                : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state, w1t, w2t};
     }
 
     /** What the step graph takes from the batch graph; its scratch arrays (grad, zOld, statistics, NL activations) live only there. */
     private Object[] stepObjects() {
         return linear ? new Object[] {e, params, z, aux, stopped, steps, state, gram, yw}
-                : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state};
+                : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state, w1t, w2t};
     }
 
     /** Compiles the kernels now (else the first solve does it). */

@@ -69,8 +69,8 @@ public final class KernelChecks {
     }
 
     /**
-     * Gram-form gradient, and the one-hidden-layer chain (hidden forward, residual, hidden backward, code
-     * gradient) at B 5, l 3, H 7, P 11, against the same sequence of ScalarOps calls Fista makes.
+     * Gram-form gradient, and the one-hidden-layer chain (weight transposes, hidden forward, residual, hidden
+     * backward, code gradient) at B 5, l 3, H 7, P 11, against the same sequence of ScalarOps calls Fista makes.
      */
     public static List<Check> decoderGradients() throws TornadoExecutionPlanException {
         int b = 5, l = 3, h = 7, p = 11;
@@ -96,6 +96,7 @@ public final class KernelChecks {
         CPU.gemm(1f, gh, w1, 0f, grad);
         // device
         FloatArray dAux = fa(aux.data), dW1 = fa(w1.data), dB1 = fa(b1), dW2 = fa(w2.data), dY = fa(y.data);
+        FloatArray dW1t = new FloatArray(l * h), dW2t = new FloatArray(h * p); // transposed on the device
         FloatArray dGram = fa(gram.data), dYw = fa(yw.data), params = new FloatArray(FistaKernels.PARAMS);
         params.set(FistaKernels.SCALE, scale);
         IntArray state = new IntArray(FistaKernels.STATE); // 0: running
@@ -104,16 +105,19 @@ public final class KernelChecks {
         TaskGraph g = new TaskGraph("decoderChecks")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1, dB1, dW2, dY, dGram, dYw, params, state)
                 .task("gram", FistaKernels::gramGradient, dAux, dGram, dYw, dGramGrad, params, state, b, l)
-                .task("hidden", FistaKernels::hiddenForward, dAux, dW1, dB1, dHid, state, b, h, l)
-                .task("residual", FistaKernels::residual, dHid, dW2, dY, dRes, params, state, b, p, h)
+                .task("w1t", FistaKernels::transpose, dW1, dW1t, h, l)
+                .task("w2t", FistaKernels::transpose, dW2, dW2t, p, h)
+                .task("hidden", FistaKernels::hiddenForward, dAux, dW1t, dB1, dHid, state, b, h, l)
+                .task("residual", FistaKernels::residual, dHid, dW2t, dY, dRes, params, state, b, p, h)
                 .task("hiddenGrad", FistaKernels::hiddenBackward, dRes, dW2, dHid, dGh, state, b, h, p)
                 .task("grad", FistaKernels::codeGradient, dGh, dW1, dGrad, state, b, l, h)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dHid, dRes, dGh, dGrad);
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dW2t, dHid, dRes, dGh, dGrad);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
             plan.execute();
         }
         List<Check> out = new ArrayList<>();
         out.add(new Check("gramGradient B5 l3", Check.maxRel(arr(dGramGrad), gramGrad.data, 1), 1e-5, ""));
+        out.add(new Check("transpose 11x7", Check.maxRel(arr(dW2t), w2.transpose().data, 1), 0, ""));
         out.add(new Check("hiddenForward B5 l3 H7", Check.maxRel(arr(dHid), hid.data, 1), 1e-5, ""));
         out.add(new Check("residual B5 H7 P11", Check.maxRel(arr(dRes), res.data, 1), 1e-5, ""));
         out.add(new Check("hiddenBackward B5 P11 H7", Check.maxRel(arr(dGh), gh.data, 1), 1e-5, ""));
