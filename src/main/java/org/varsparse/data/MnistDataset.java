@@ -56,12 +56,31 @@ public record MnistDataset(Matrix trainPool, byte[] trainLabels, Matrix test, by
         return m;
     }
 
-    /** Reads, checks and normalises the four files. */
+    /** Reads, checks and normalises the four files (60,000 training and 10,000 test images). */
     public static MnistDataset load(MnistFiles files) {
+        return load(files, true);
+    }
+
+    /**
+     * Like {@link #load(MnistFiles)}, but the files may hold any number of 28×28 images and labels (at
+     * least one of each): a slice of MNIST for quick experiments and for tests on small synthetic IDX
+     * files. The other checks stay (image size, labels 0..9, one label per image). Split such a pool
+     * with {@link #split(long, int)}.
+     */
+    public static MnistDataset loadAnySize(MnistFiles files) {
+        return load(files, false);
+    }
+
+    private static MnistDataset load(MnistFiles files, boolean mnistSizes) {
         IdxReader.Labeled train = IdxReader.readLabeled(files.trainImages(), files.trainLabels(), SIDE, SIDE);
         IdxReader.Labeled test = IdxReader.readLabeled(files.testImages(), files.testLabels(), SIDE, SIDE);
-        checkCount(files.trainImages(), train.images().count(), TRAIN_POOL);
-        checkCount(files.testImages(), test.images().count(), N_TEST);
+        if (mnistSizes) {
+            checkCount(files.trainImages(), train.images().count(), TRAIN_POOL);
+            checkCount(files.testImages(), test.images().count(), N_TEST);
+        } else {
+            checkNotEmpty(files.trainImages(), train.images().count());
+            checkNotEmpty(files.testImages(), test.images().count());
+        }
         checkLabels(train.labels());
         checkLabels(test.labels());
         return new MnistDataset(normalize(train.images()), train.labels().values(), normalize(test.images()),
@@ -75,13 +94,24 @@ public record MnistDataset(Matrix trainPool, byte[] trainLabels, Matrix test, by
 
     /** The 55,000 / 5,000 split of the training pool for {@code seed} (see {@link Split}). */
     public Split split(long seed) {
-        return Split.of(trainPool.rows, N_VAL, seed);
+        return split(seed, N_VAL);
+    }
+
+    /** The last {@code nVal} rows of the seeded shuffle of the training pool are validation (see {@link Split}). */
+    public Split split(long seed, int nVal) {
+        return Split.of(trainPool.rows, nVal, seed);
     }
 
     private static void checkCount(Path file, int count, int expected) {
         if (count != expected) {
             throw UserError.of(file, "holds " + count + " images, but this MNIST set has " + expected,
                     "use the complete MNIST or Fashion-MNIST files (60,000 train and 10,000 t10k images)");
+        }
+    }
+
+    private static void checkNotEmpty(Path file, int count) {
+        if (count == 0) {
+            throw UserError.of(file, "holds no images", "use IDX files holding at least one image");
         }
     }
 

@@ -53,6 +53,26 @@ class MnistDatasetTest {
     }
 
     @Test
+    void loadAnySizeAcceptsASliceButKeepsTheOtherChecks() throws IOException {
+        Path m = syntheticFolder(600, new byte[600]);
+        MnistDataset d = MnistDataset.loadAnySize(MnistFiles.inFolder(m));
+        assertEquals("600x784", d.trainPool().shape());
+        Split s = d.split(31, 100);
+        assertEquals(500, s.train().length);
+        assertArrayEquals(Split.of(600, 100, 31).val(), s.val());
+        byte[] bad = new byte[600];
+        bad[7] = 10;
+        Path m2 = dir.resolve("m2");
+        Files.createDirectories(m2);
+        for (String f : new String[] {"train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            Files.copy(m.resolve(f), m2.resolve(f));
+        }
+        write(m2.resolve("train-labels-idx1-ubyte"), labels(600, bad));
+        userError(m2.resolve("train-labels-idx1-ubyte"), () -> MnistDataset.loadAnySize(MnistFiles.inFolder(m2)),
+                "label 10 at index 7");
+    }
+
+    @Test
     void wrongCountsAndLabelsAreUserErrors() throws IOException {
         Path m = syntheticFolder(600, new byte[600]);
         userError(m.resolve("train-images-idx3-ubyte"), () -> MnistDataset.load(m),

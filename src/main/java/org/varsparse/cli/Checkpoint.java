@@ -1,0 +1,347 @@
+package org.varsparse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.varsparse.UserError;
+import org.varsparse.eval.Metrics;
+import org.varsparse.io.FileIo;
+import org.varsparse.io.SafeTensors;
+import org.varsparse.io.SafeTensors.Tensor;
+import org.varsparse.model.Adam;
+import org.varsparse.model.Decoder;
+import org.varsparse.model.LinearDictionary;
+import org.varsparse.model.ListaEncoder;
+import org.varsparse.model.OneHiddenDecoder;
+import org.varsparse.tensor.TensorOps;
+import org.varsparse.train.Preset;
+import org.varsparse.train.TrainConfig;
+import org.varsparse.train.Trainer;
+
+/**
+ * A training state on disk, one folder per checkpoint ({@code checkpoints/last}, {@code checkpoints/best}):
+ * <pre>
+ *   model.safetensors      decoder.W (P×l) | decoder.W1 (H×l), decoder.b1 (H), decoder.W2 (P×H);
+ *                          encoder.W (l×P), encoder.b (l), encoder.S (l×l)       (PyTorch's out×in layout)
+ *   optimizer.safetensors  {decoder,encoder}.NAME.exp_avg and .exp_avg_sq (Adam's m and v); the metadata holds
+ *                          each parameter's step count, the parameter order and each group's lr and weight decay
+ *   checkpoint.json        every hyperparameter, seed, epoch, backend, versions, validation energy, best-so-far
+ *                          energy and epoch, and the size and SHA-256 of both safetensors files
+ * </pre>
+ *
+ * <p>Written as a unit: the folder is filled under a temporary name ({@code .last.partial}), each file
+ * fsync'd, then renamed into place; an existing checkpoint of that name is first moved aside to
+ * {@code .last.old} and deleted after. A crash therefore leaves either the old or the new checkpoint
+ * complete: between the two renames only {@code .last.old} exists, and {@link #load} takes it. The hashes
+ * in checkpoint.json catch a file changed afterwards.
+ */
+final class Checkpoint {
+    static final String MODEL = "model.safetensors";
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String JSON = "checkpoint.json";
+    static final String FORMAT = "varsparse-checkpoint";
+    static final int FORMAT_VERSION = 1;
+    private static final String FIX = "resume from another checkpoint (e.g. --checkpoint last or best), or train anew";
+
+    private Checkpoint() {
+    }
+
+    /**
+     * Everything a run needs to continue, or to be evaluated.
+     *
+     * @param epoch         epochs completed (1-based: the state after epoch {@code epoch})
+     * @param valEnergy     validation energy after that epoch
+     * @param bestValEnergy lowest validation energy so far (NaN before the first epoch)
+     * @param bestEpoch     the epoch that reached it (0 if none)
+     */
+    record State(TrainConfig config, int epoch, double valEnergy, double bestValEnergy, int bestEpoch, String backend,
+                 Decoder decoder, ListaEncoder encoder, Adam.State decoderAdam, Adam.State encoderAdam) {
+    }
+
+    static State of(Trainer t, int epoch, double valEnergy, double bestValEnergy, int bestEpoch, String backend) {
+        return new State(t.config(), epoch, valEnergy, bestValEnergy, bestEpoch, backend, t.decoder(), t.encoder(),
+                t.decoderOptimizer().exportState(), t.encoderOptimizer().exportState());
+    }
+
+    /**
+     * A trainer that continues from {@code s}: its models (trained in place) and both optimizers' states, with
+     * {@code config} (the saved one, or one differing in the epoch count only).
+     */
+    static Trainer trainer(State s, TrainConfig config, TensorOps ops, Path where) {
+        Trainer t = new Trainer(config, ops, s.decoder(), s.encoder(), Metrics.Normalization.MNIST);
+        try {
+            t.decoderOptimizer().importState(s.decoderAdam());
+            t.encoderOptimizer().importState(s.encoderAdam());
+        } catch (IllegalArgumentException e) {
+            throw UserError.of(where.resolve(OPTIMIZER), "does not fit the model: " + e.getMessage(), FIX, e);
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------------------------------------- writing
+
+    static void save(Path checkpointsDir, String name, State s) {
+        Path target = checkpointsDir.resolve(name);
+        Path tmp = checkpointsDir.resolve("." + name + ".partial");
+        Path old = checkpointsDir.resolve("." + name + ".old");
+        try {
+            Files.createDirectories(checkpointsDir);
+            deleteTree(tmp); // left by a save that crashed
+            Files.createDirectory(tmp);
+            Map<String, Tensor> model = modelTensors(s.decoder(), s.encoder());
+            SafeTensors.write(tmp.resolve(MODEL), model, Map.of("format", "pt", "varsparse.decoder",
+                    s.config().decoder().referenceName, "varsparse.epoch", Integer.toString(s.epoch())));
+            Map<String, Tensor> opt = new LinkedHashMap<>();
+            Map<String, String> meta = new LinkedHashMap<>();
+            optimizerTensors("decoder", s.decoderAdam(), model, opt, meta);
+            optimizerTensors("encoder", s.encoderAdam(), model, opt, meta);
+            SafeTensors.write(tmp.resolve(OPTIMIZER), opt, meta);
+            Json.write(tmp.resolve(JSON), json(name, s, tmp));
+            fsyncDir(tmp);
+            if (Files.exists(target)) {
+                deleteTree(old);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            fsyncDir(checkpointsDir);
+            deleteTree(old);
+        } catch (IOException | UncheckedIOException e) {
+            IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            throw FileIo.writeFailure(target, io);
+        }
+    }
+
+    private static Map<String, Object> json(String name, State s, Path dir) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.put("name", name);
+        m.put("epoch", s.epoch());
+        m.put("val_energy", Json.num(s.valEnergy()));
+        m.put("best_val_energy", Json.num(s.bestValEnergy()));
+        m.put("best_epoch", s.bestEpoch());
+        m.put("seed", s.config().seed());
+        m.put("decoder", s.config().decoder().referenceName);
+        m.put("backend", s.backend());
+        m.put("versions", Versions.asMap());
+        m.put("hyperparameters", s.config().asMap());
+        Map<String, Object> files = new LinkedHashMap<>();
+        for (String f : List.of(MODEL, OPTIMIZER)) {
+            Path p = dir.resolve(f);
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("bytes", size(p));
+            info.put("sha256", sha256(p));
+            files.put(f, info);
+        }
+        m.put("files", files);
+        m.put("saved_at", Instant.now().toString());
+        return m;
+    }
+
+    static Map<String, Tensor> modelTensors(Decoder d, ListaEncoder e) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        switch (d) {
+            case LinearDictionary ld -> m.put("decoder.W", Tensor.of(ld.W));
+            case OneHiddenDecoder nl -> {
+                m.put("decoder.W1", Tensor.of(nl.W1));
+                m.put("decoder.b1", Tensor.of(nl.b1));
+                m.put("decoder.W2", Tensor.of(nl.W2));
+            }
+        }
+        m.put("encoder.W", Tensor.of(e.W));
+        m.put("encoder.b", Tensor.of(e.b));
+        m.put("encoder.S", Tensor.of(e.S));
+        return m;
+    }
+
+    private static void optimizerTensors(String prefix, Adam.State st, Map<String, Tensor> model,
+                                         Map<String, Tensor> out, Map<String, String> meta) {
+        List<String> names = new ArrayList<>();
+        for (Adam.ParamState p : st.params()) {
+            String key = prefix + "." + p.name();
+            int[] shape = model.get(key).shape();
+            out.put(key + ".exp_avg", new Tensor(shape, p.expAvg()));
+            out.put(key + ".exp_avg_sq", new Tensor(shape, p.expAvgSq()));
+            meta.put(key + ".step", Long.toString(p.step()));
+            names.add(p.name());
+        }
+        meta.put(prefix + ".params", String.join(",", names));
+        meta.put(prefix + ".groups", Integer.toString(st.groups().size()));
+        for (int i = 0; i < st.groups().size(); i++) {
+            meta.put(prefix + ".group" + i + ".lr", Double.toString(st.groups().get(i).lr()));
+            meta.put(prefix + ".group" + i + ".weight_decay", Double.toString(st.groups().get(i).weightDecay()));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- reading
+
+    /** The folder holding checkpoint {@code name}: the folder itself, or the copy a crash left aside. */
+    static Path locate(Path checkpointsDir, String name) {
+        Path target = checkpointsDir.resolve(name);
+        if (Files.isRegularFile(target.resolve(JSON))) {
+            return target;
+        }
+        Path old = checkpointsDir.resolve("." + name + ".old");
+        if (Files.isRegularFile(old.resolve(JSON))) {
+            return old; // a save was interrupted between its two renames
+        }
+        throw UserError.of(target, "no such checkpoint", "train first (varsparse train), or pass --checkpoint "
+                + (name.equals("best") ? "last" : "best"));
+    }
+
+    static State load(Path checkpointsDir, String name) {
+        Path dir = locate(checkpointsDir, name);
+        Path jsonFile = dir.resolve(JSON);
+        JsonNode j = Json.read(jsonFile, FIX);
+        if (!FORMAT.equals(j.path("format").asText()) || j.path("format_version").asInt() != FORMAT_VERSION) {
+            throw UserError.of(jsonFile, "is not a varsparse checkpoint of format version " + FORMAT_VERSION, FIX);
+        }
+        JsonNode files = Json.field(j, "files", jsonFile, FIX);
+        for (String f : List.of(MODEL, OPTIMIZER)) {
+            Path p = dir.resolve(f);
+            JsonNode want = files.path(f);
+            if (size(p) != want.path("bytes").asLong(-1) || !sha256(p).equals(want.path("sha256").asText())) {
+                throw UserError.of(p, "does not match the size and SHA-256 recorded in " + JSON
+                        + " (changed or damaged after it was saved)", FIX);
+            }
+        }
+        TrainConfig config = config(Json.field(j, "hyperparameters", jsonFile, FIX), jsonFile);
+        SafeTensors.Contents model = SafeTensors.read(dir.resolve(MODEL));
+        Decoder decoder;
+        ListaEncoder encoder;
+        try {
+            decoder = switch (config.decoder()) {
+                case LINEAR -> new LinearDictionary(model.get(dir.resolve(MODEL), "decoder.W").toMatrix());
+                case ONE_HIDDEN -> new OneHiddenDecoder(model.get(dir.resolve(MODEL), "decoder.W1").toMatrix(),
+                        model.get(dir.resolve(MODEL), "decoder.b1").data(),
+                        model.get(dir.resolve(MODEL), "decoder.W2").toMatrix());
+            };
+            encoder = new ListaEncoder(model.get(dir.resolve(MODEL), "encoder.W").toMatrix(),
+                    model.get(dir.resolve(MODEL), "encoder.b").data(),
+                    model.get(dir.resolve(MODEL), "encoder.S").toMatrix(), config.listaIterations());
+            if (decoder.codeDim() != config.codeDim() || encoder.codeDim() != config.codeDim()
+                    || encoder.inputDim() != decoder.outputDim()) {
+                throw new IllegalArgumentException("code dimension " + config.codeDim() + " in " + JSON
+                        + " but the tensors have decoder l=" + decoder.codeDim() + ", encoder l=" + encoder.codeDim());
+            }
+        } catch (IllegalArgumentException e) {
+            throw UserError.of(dir.resolve(MODEL), "its tensors do not fit the model: " + e.getMessage(), FIX, e);
+        }
+        SafeTensors.Contents opt = SafeTensors.read(dir.resolve(OPTIMIZER));
+        Adam.State dAdam = adamState("decoder", opt, dir.resolve(OPTIMIZER));
+        Adam.State eAdam = adamState("encoder", opt, dir.resolve(OPTIMIZER));
+        JsonNode best = j.path("best_val_energy");
+        return new State(config, j.path("epoch").asInt(), j.path("val_energy").asDouble(Double.NaN),
+                best.isNumber() ? best.asDouble() : Double.NaN, j.path("best_epoch").asInt(),
+                j.path("backend").asText(), decoder, encoder, dAdam, eAdam);
+    }
+
+    /** The TrainConfig saved as {@code hyperparameters}: every field must be there. */
+    static TrainConfig config(JsonNode h, Path file) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (var c : TrainConfig.class.getRecordComponents()) {
+            JsonNode v = h.get(c.getName());
+            if (v == null || v.isNull() || v.isContainerNode()) {
+                throw UserError.of(file, "hyperparameters has no value for " + c.getName(), FIX);
+            }
+            values.put(c.getName(), v.isNumber() ? v.numberValue() : v.isBoolean() ? v.booleanValue() : v.asText());
+        }
+        Preset preset;
+        try {
+            preset = Preset.byName(String.valueOf(values.get("preset")));
+        } catch (IllegalArgumentException e) {
+            throw UserError.of(file, e.getMessage(), FIX, e);
+        }
+        return HyperparameterOptions.apply(preset.config(), values,
+                (e, ex) -> UserError.of(file, "hyperparameter " + ex.getMessage(), FIX, ex));
+    }
+
+    private static Adam.State adamState(String prefix, SafeTensors.Contents c, Path file) {
+        Map<String, String> meta = c.metadata();
+        try {
+            int groups = Integer.parseInt(require(meta, prefix + ".groups", file));
+            List<Adam.GroupState> gs = new ArrayList<>();
+            for (int i = 0; i < groups; i++) {
+                gs.add(new Adam.GroupState(Double.parseDouble(require(meta, prefix + ".group" + i + ".lr", file)),
+                        Double.parseDouble(require(meta, prefix + ".group" + i + ".weight_decay", file))));
+            }
+            List<Adam.ParamState> ps = new ArrayList<>();
+            for (String name : require(meta, prefix + ".params", file).split(",")) {
+                String key = prefix + "." + name;
+                ps.add(new Adam.ParamState(name, Long.parseLong(require(meta, key + ".step", file)),
+                        c.get(file, key + ".exp_avg").data(), c.get(file, key + ".exp_avg_sq").data()));
+            }
+            return new Adam.State(gs, ps);
+        } catch (NumberFormatException e) {
+            throw UserError.of(file, "a number in the metadata is invalid (" + e.getMessage() + ")", FIX, e);
+        }
+    }
+
+    private static String require(Map<String, String> meta, String key, Path file) {
+        String v = meta.get(key);
+        if (v == null) {
+            throw UserError.of(file, "its metadata has no " + key, FIX);
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------------------------------------- files
+
+    private static long size(Path p) {
+        return FileIo.size(p, FIX);
+    }
+
+    static String sha256(Path p) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides SHA-256", e);
+        }
+        try (InputStream in = FileIo.open(p, FIX)) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                md.update(buf, 0, r);
+            }
+        } catch (IOException e) {
+            throw FileIo.readFailure(p, e, FIX);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Forces a folder's entries (new names, renames) to disk; a no-op where the platform cannot. */
+    private static void fsyncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not supported on every platform (e.g. Windows); the files themselves were forced
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.varsparse.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.varsparse.UserError;
+import org.varsparse.backend.Backends;
+import org.varsparse.tensor.Matrix;
+import org.varsparse.tensor.TensorOps;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code varsparse eval}: test-set PSNR, sparsity and denoising of a run's checkpoint; writes eval.json. */
+@Command(name = "eval", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
+        description = {"Evaluate a run's checkpoint on the test set: PSNR, sparsity and denoising; writes eval.json.",
+                "The test images in order, batches of B, the last partial batch dropped. PSNR and sparsity of the"
+                        + " encoder codes E(y) and of the FISTA codes; denoising: PSNR of y + σ·N(0, I) and of"
+                        + " D(E(y + σ·N(0, I))) against the clean y, σ in normalized units. Writes eval.json"
+                        + " (eval-last.json for --checkpoint last) in the run folder."})
+final class EvalCommand implements Callable<Integer> {
+    enum CheckpointName { best, last }
+
+    private final Main.Io io;
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder (written by train)")
+    Path run;
+
+    @Option(names = "--checkpoint", paramLabel = "NAME", defaultValue = "best",
+            description = "best (lowest validation energy) or last (default: ${DEFAULT-VALUE})")
+    CheckpointName checkpoint = CheckpointName.best;
+
+    @Option(names = "--noise", paramLabel = "σ", split = ",", defaultValue = "1",
+            description = "noise levels for denoising, comma-separated, in normalized units (default: ${DEFAULT-VALUE})")
+    double[] noise = {1};
+
+    @Option(names = "--no-fista", description = "skip the FISTA codes (the slow part for NL decoders)")
+    boolean noFista;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    BackendOptions backend = new BackendOptions();
+
+    EvalCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        HeapMeter.reset();
+        checkNoise(noise);
+        RunDir r = RunDir.existing(run);
+        Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
+        DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
+        TensorOps ops = backend.create();
+        DataSpec.Loaded d = spec.load();
+        io.err().println("varsparse eval: " + r.dir + ", checkpoint " + checkpoint + " (epoch " + s.epoch() + "), "
+                + d.test().rows + " test images, backend " + Backends.describe(ops));
+        evaluate(r, checkpoint.name(), s, d.test(), ops, noise, !noFista, io.out());
+        return 0;
+    }
+
+    static void checkNoise(double[] sigmas) {
+        for (double v : sigmas) {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw UserError.of("--noise " + v, "a noise level must be a finite number >= 0",
+                        "pass levels like --noise 0.5,1,1.5");
+            }
+        }
+    }
+
+    /** Evaluates checkpoint {@code s}, writes its eval JSON and prints the table. */
+    static Evaluation.Result evaluate(RunDir run, String name, Checkpoint.State s, Matrix test, TensorOps ops,
+                                      double[] sigmas, boolean fista, PrintStream out) {
+        int b = s.config().batchSize();
+        if (test.rows < b) {
+            throw UserError.of("test set", "holds " + test.rows + " images, fewer than one batch of " + b,
+                    "use a test set of at least " + b + " images, or a smaller --batch-size when training");
+        }
+        long t0 = System.nanoTime();
+        Evaluation.Result res = Evaluation.run(s.config(), ops, s.decoder(), s.encoder(), test, sigmas, fista,
+                s.config().seed());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", name);
+        m.put("epoch", s.epoch());
+        m.put("preset", s.config().preset());
+        m.putAll(res.toMap());
+        m.put("noise_seed", s.config().seed());
+        m.put("seconds", secs);
+        m.put("backend", Backends.describe(ops));
+        m.put("versions", Versions.asMap());
+        Json.write(run.evalJson(name), m);
+        printTable(out, name, s.epoch(), res);
+        out.println("wrote " + run.evalJson(name));
+        return res;
+    }
+
+    static void printTable(PrintStream out, String name, int epoch, Evaluation.Result r) {
+        out.printf(Locale.ROOT, "test set: %,d images (batches of %d), checkpoint %s (epoch %d)%n", r.images(),
+                r.batchSize(), name, epoch);
+        out.printf(Locale.ROOT, "  %-22s %10s %20s%n", "codes", "PSNR (dB)", "sparsity (% zeros)");
+        out.printf(Locale.ROOT, "  %-22s %10.2f %20.1f%n", "encoder E(y)", r.encoderPsnr(), 100 * r.encoderSparsity());
+        if (r.fista() != null) {
+            out.printf(Locale.ROOT, "  %-22s %10.2f %20.1f   (%.1f iterations per batch)%n", "FISTA", r.fista().psnr(),
+                    100 * r.fista().sparsity(), r.fista().iterations());
+        }
+        if (!r.denoising().isEmpty()) {
+            out.println("denoising (σ in normalized units; PSNR against the clean image):");
+            out.printf(Locale.ROOT, "  %6s %16s %16s %20s%n", "σ", "noisy input", "D(E(y_noisy))", "sparsity (% zeros)");
+            for (Evaluation.Denoising d : r.denoising()) {
+                out.printf(Locale.ROOT, "  %6.2f %16.2f %16.2f %20.1f%n", d.sigma(), d.psnrNoisyImg(), d.psnrNoisyRec(),
+                        100 * d.l0Noisy());
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.varsparse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.varsparse.UserError;
+import org.varsparse.io.FileIo;
+
+/**
+ * A run folder:
+ * <pre>
+ *   run.json              what was run: hyperparameters, data, backend, versions, command line
+ *   metrics.jsonl         one JSON object per finished epoch (train and validation metrics, lr, best flag)
+ *   checkpoints/last/     after every epoch;  checkpoints/best/  the lowest validation energy (METHOD §1.9)
+ *   eval.json             test metrics of the best checkpoint (eval-last.json for --checkpoint last)
+ *   pictures/             PNGs: atoms, reconstructions, training curves
+ * </pre>
+ */
+final class RunDir {
+    static final String RUN_JSON = "run.json";
+    private static final String FIX_RUN = "pass the folder of a run written by 'varsparse train' (it holds run.json)";
+
+    final Path dir;
+
+    private RunDir(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Checks that {@code dir} can hold a new run: missing, or an empty folder (never a file or another run). */
+    static void checkNew(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw UserError.of(dir, "is a file, not a folder", "pass --out a new or empty folder for the run");
+        }
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    String what = Files.exists(dir.resolve(RUN_JSON)) ? "already holds a run" : "is not empty";
+                    throw UserError.of(dir, what, "continue that run with --resume, or pass --out a new or empty folder");
+                }
+            } catch (IOException e) {
+                throw FileIo.readFailure(dir, e, "pass --out a readable folder");
+            }
+        }
+    }
+
+    /** A folder for a new run, created if missing (see {@link #checkNew}). */
+    static RunDir createNew(Path dir) {
+        checkNew(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw FileIo.writeFailure(dir, e);
+        }
+        return new RunDir(dir);
+    }
+
+    /** The folder of an existing run. */
+    static RunDir existing(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw UserError.of(dir, Files.exists(dir) ? "is a file, not a run folder" : "no such run folder", FIX_RUN);
+        }
+        if (!Files.isRegularFile(dir.resolve(RUN_JSON))) {
+            throw UserError.of(dir, "has no " + RUN_JSON + ", so it is not a varsparse run", FIX_RUN);
+        }
+        return new RunDir(dir);
+    }
+
+    Path runJson() {
+        return dir.resolve(RUN_JSON);
+    }
+
+    JsonNode readRunJson() {
+        return Json.read(runJson(), FIX_RUN);
+    }
+
+    Path metrics() {
+        return dir.resolve("metrics.jsonl");
+    }
+
+    Path checkpoints() {
+        return dir.resolve("checkpoints");
+    }
+
+    Path evalJson(String checkpoint) {
+        return dir.resolve(checkpoint.equals("best") ? "eval.json" : "eval-" + checkpoint + ".json");
+    }
+
+    Path pictures() {
+        return dir.resolve("pictures");
+    }
+
+    /** Appends one line to metrics.jsonl and forces it to disk. */
+    void appendMetrics(String jsonLine) {
+        Path f = metrics();
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.wrap((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(false);
+        } catch (IOException e) {
+            throw FileIo.writeFailure(f, e);
+        }
+    }
+
+    /** The epochs logged in metrics.jsonl, in order; a line cut short by a crash is skipped. */
+    List<JsonNode> readMetrics() {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(metrics())) {
+            return out;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(metrics(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw FileIo.readFailure(metrics(), e, "make it readable, or delete it (it is a log)");
+        }
+        for (String l : lines) {
+            try {
+                JsonNode n = Json.MAPPER.readTree(l);
+                if (n != null && n.isObject() && n.has("epoch")) {
+                    out.add(n);
+                }
+            } catch (IOException e) {
+                // a partial last line from an interrupted write: the epoch is redone on --resume
+            }
+        }
+        return out;
+    }
+
+    /** Keeps only the epochs up to {@code epoch} (1-based) in metrics.jsonl: what --resume continues from. */
+    void truncateMetrics(int epoch) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode n : readMetrics()) {
+            if (n.get("epoch").asInt() <= epoch) {
+                sb.append(Json.line(n)).append('\n');
+            }
+        }
+        try {
+            FileIo.writeAtomically(metrics(), sb.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw FileIo.writeFailure(metrics(), e);
+        }
+    }
+}
