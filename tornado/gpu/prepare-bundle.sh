@@ -24,10 +24,7 @@ rm -rf "$B"
 mkdir -p "$B/lib" "$B/golden"
 cp "$(ls target/varsparse-*.jar | grep -v -- '-sources\|-javadoc' | head -n 1)" "$B/lib/varsparse-core.jar"
 cp tornado/target/varsparse-tornado-0.1.0-SNAPSHOT.jar "$B/lib/varsparse-tornado.jar"
-# (resolving the class path compiles nothing, so any JDK that runs Maven will do)
-mvn -B -q -f tornado/pom.xml dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$B/deps.txt" >/dev/null
-tr ':' '\n' < "$B/deps.txt" | grep -v '/varsparse-0\|/tornado-api-' | while read -r jar; do cp "$jar" "$B/lib/"; done
-rm "$B/deps.txt"
+cp target/lib/*.jar "$B/lib/"   # the core's runtime dependencies (Maven copies them at package)
 # the golden fixtures of FISTA cases 1, 2, 3 (src/test/resources/golden/README.md)
 for f in mnist250_Y fista_linear_vdl_W fista_linear_vdl_E fista_linear_vdl_f32_Z fista_linear_vdl_f32_n_iters \
          fista_linear_sdl_W fista_linear_sdl_f32_Z fista_linear_sdl_f32_n_iters small_dec_nl_W1 small_dec_nl_b1 \
