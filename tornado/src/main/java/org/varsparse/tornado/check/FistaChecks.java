@@ -49,9 +49,12 @@ public final class FistaChecks {
     }
 
     /**
-     * Device vs CPU: iterations equal (±1 allowed for case 1, whose sample 137 sits within 1.5e-5 of tol at
-     * iteration 77 per FistaGoldenTest, so a float rounding may flip that one decision), final codes and final
-     * energy within tolerance, per-row step counts.
+     * Device vs CPU: iterations equal or ±1, final codes and final energy within tolerance, per-row step counts
+     * within 1. Why ±1: a device may contract a·b + c into one FMA (OpenCL C's default FP_CONTRACT; PTX), so its
+     * floats differ from Java's in the last bit, and a row whose relative change lands within that rounding of
+     * tol can flip its stop decision once (case 1: sample 137 is 1.45e-5 from tol at iteration 77, per
+     * FistaGoldenTest). When the iteration counts differ, the codes may differ by about tol (1e-3) instead of
+     * the rounding level. On PoCL all three cases match exactly (see tornado/README.md).
      */
     public static List<Check> check(Case c) {
         TensorOps cpu = new ScalarOps();
@@ -62,25 +65,30 @@ public final class FistaChecks {
             got = dev.solve(c.y(), c.e(), new Matrix(b, c.decoder().codeDim()));
         }
         double eWant = energy(cpu, c, want.codes()), eGot = energy(cpu, c, got.codes());
+        boolean same = got.iterations() == want.iterations();
         boolean nearTol = c.name().startsWith("case 1");
+        double codesTol = same && !nearTol ? 1e-4 : 1e-3;
         List<Check> out = new ArrayList<>();
-        out.add(new Check(c.name() + ": iterations", Math.abs(got.iterations() - want.iterations()), nearTol ? 1 : 0,
+        out.add(new Check(c.name() + ": iterations", Math.abs(got.iterations() - want.iterations()), 1,
                 "device " + got.iterations() + ", cpu " + want.iterations() + ", reference " + c.refIters()));
         out.add(new Check(c.name() + ": final codes vs cpu", Check.maxRel(got.codes().data, want.codes().data, 1),
-                nearTol ? 1e-3 : 1e-4, ""));
+                codesTol, ""));
         // The CPU port itself differs from the reference's float32 run (case 1: 2.8e-3, Gram-form rounding along
-        // 107 iterations); the device may be no worse than twice that, or 1e-4.
+        // 107 iterations); the device may be no worse than twice that, or than the codes tolerance.
         double cpuVsRef = Check.maxRel(want.codes().data, c.refZ().data, 1);
         out.add(new Check(c.name() + ": final codes vs reference", Check.maxRel(got.codes().data, c.refZ().data, 1),
-                Math.max(1e-4, 2 * cpuVsRef), String.format("(cpu vs reference %.3g)", cpuVsRef)));
-        out.add(new Check(c.name() + ": final energy (rel)", Math.abs(eGot - eWant) / Math.abs(eWant), 1e-5,
-                String.format("device %.6f, cpu %.6f", eGot, eWant)));
+                Math.max(codesTol, 2 * cpuVsRef), String.format("(cpu vs reference %.3g)", cpuVsRef)));
+        out.add(new Check(c.name() + ": final energy (rel)", Math.abs(eGot - eWant) / Math.abs(eWant),
+                same ? 1e-5 : 1e-4, String.format("device %.6f, cpu %.6f", eGot, eWant)));
         double steps = 0;
+        int rowsDiffering = 0;
         for (int i = 0; i < b; i++) {
-            steps = Math.max(steps, Math.abs(got.steps()[i] - want.steps()[i]));
+            int d = Math.abs(got.steps()[i] - want.steps()[i]);
+            steps = Math.max(steps, d);
+            rowsDiffering += d == 0 ? 0 : 1;
         }
-        out.add(new Check(c.name() + ": per-row steps (max diff)", steps, nearTol ? 1 : 0,
-                String.format("mean steps %.2f vs %.2f", got.meanSteps(), want.meanSteps())));
+        out.add(new Check(c.name() + ": per-row steps (max diff)", steps, 1,
+                String.format("%d rows differ; mean steps %.2f vs %.2f", rowsDiffering, got.meanSteps(), want.meanSteps())));
         return out;
     }
 
