@@ -1,5 +1,6 @@
 package org.varsparse.encode;
 
+import java.util.Arrays;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 
@@ -80,7 +81,7 @@ public final class SparseEncode {
         double[] w = new double[kmax];
         int most = 0;
         for (int i = 0; i < x.rows; i++) {
-            java.util.Arrays.fill(chosen, false);
+            Arrays.fill(chosen, false);
             for (int j = 0; j < k; j++) {
                 xy[j] = c.data[i * k + j];
                 alpha[j] = xy[j];
@@ -184,8 +185,8 @@ public final class SparseEncode {
         double[] h = new double[k]; // G·w
         int most = 0;
         for (int i = 0; i < x.rows; i++) {
-            java.util.Arrays.fill(w, 0);
-            java.util.Arrays.fill(h, 0);
+            Arrays.fill(w, 0);
+            Arrays.fill(h, 0);
             double yy = 0;
             for (int p = 0; p < x.cols; p++) {
                 double v = x.data[i * x.cols + p];
@@ -332,7 +333,7 @@ public final class SparseEncode {
         int k = g.rows;
         double[] v = new double[k];
         double[] u = new double[k];
-        java.util.Arrays.fill(v, 1 / Math.sqrt(k));
+        Arrays.fill(v, 1 / Math.sqrt(k));
         double lam = 0;
         for (int it = 0; it < 100; it++) {
             double nrm = 0;
