@@ -149,6 +149,11 @@ public final class Fista {
         return batchSize;
     }
 
+    /** l, the code dimension of the decoder. */
+    public int codeDim() {
+        return codeDim;
+    }
+
     /** Record the energy (all four terms) and the stop mask of every iteration in {@link FistaResult#trace()}. */
     public void setRecordTrace(boolean recordTrace) {
         this.recordTrace = recordTrace;
