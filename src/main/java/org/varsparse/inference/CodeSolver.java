@@ -14,6 +14,9 @@ public interface CodeSolver {
     /** B, the batch size this solver was built for. */
     int batchSize();
 
+    /** l, the code dimension. */
+    int codeDim();
+
     FistaConfig config();
 
     /**

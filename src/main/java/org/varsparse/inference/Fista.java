@@ -151,6 +151,12 @@ public final class Fista implements CodeSolver {
         return batchSize;
     }
 
+    /** l, the code dimension of the decoder. */
+    @Override
+    public int codeDim() {
+        return codeDim;
+    }
+
     /** Record the energy (all four terms) and the stop mask of every iteration in {@link FistaResult#trace()}. */
     public void setRecordTrace(boolean recordTrace) {
         this.recordTrace = recordTrace;

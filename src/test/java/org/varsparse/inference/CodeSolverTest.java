@@ -31,6 +31,10 @@ class CodeSolverTest {
                 return 4;
             }
 
+            public int codeDim() {
+                return 3;
+            }
+
             public FistaConfig config() {
                 return FistaConfig.mnistVdl();
             }

@@ -208,6 +208,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     }
 
     @Override
+    public int codeDim() {
+        return codeDim;
+    }
+
+    @Override
     public FistaConfig config() {
         return config;
     }
