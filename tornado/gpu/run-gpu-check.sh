@@ -30,14 +30,25 @@ check() { # $1 = backends
   local cmd=("$RT/gpu-runtime/run-tornado.sh" "-Dtornado.device.memory=${TORNADO_DEVICE_MEMORY:-8GB}" -Xmx6g
              -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 -ea:org.varsparse... -cp "$CP" org.varsparse.tornado.check.GpuCheck "${ARGS[@]}" "${@:2}")
   echo "+ TORNADO_BACKENDS=$1 ${cmd[*]}" | tee -a "$LOG" >&2
-  TORNADO_BACKENDS="$1" "${cmd[@]}" 2>&1 | tee -a "$LOG"
-  return "${PIPESTATUS[0]}"
+  local tmp; tmp="$(mktemp)"
+  TORNADO_BACKENDS="$1" "${cmd[@]}" 2>&1 | tee -a "$LOG" "$tmp"
+  local rc="${PIPESTATUS[0]}"
+  # driver errors TornadoVM only prints (no exception): e.g. "[TornadoVM-PTX-JNI] ERROR : cuMemcpyDtoHMemSeg -> Returned: 1",
+  # "CL_OUT_OF_RESOURCES error executing CL_COMMAND_NDRANGE_KERNEL"
+  local n; n="$(grep -cE 'JNI\] ERROR|JNI\].*(CL_[A-Z_]+ error|error executing)|CUDA_ERROR' "$tmp")"
+  rm -f "$tmp"
+  if [ "$n" -gt 0 ]; then
+    echo "run-gpu-check.sh: $n TornadoVM driver error line(s) in the $1 run" | tee -a "$LOG" >&2
+    [ "$rc" -eq 0 ] && rc=4
+  fi
+  return "$rc"
 }
 START=$(date +%s)
 B="${TORNADO_BACKENDS:-ptx}"
 check "$B" "$@"; rc=$?
-# 0: all checks passed; 3: a check failed (a real result: no retry); anything else: TornadoVM could not run
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$B" != opencl ]; then
+# 0: all checks passed, timings valid; 3: a check failed; 4: checks passed but a timing cell was INVALID or the
+# driver printed errors (both real results: no retry); anything else: TornadoVM could not run
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 4 ] && [ "$B" != opencl ]; then
   echo "run-gpu-check.sh: the $B run failed (exit $rc); retrying with TORNADO_BACKENDS=opencl" | tee -a "$LOG" >&2
   check opencl "$@"; rc=$?
 fi

@@ -7,9 +7,11 @@ import org.varsparse.model.Decoder;
 import org.varsparse.model.LinearDictionary;
 import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
@@ -38,6 +40,31 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** Iterations launched between two reads of the device's done flag. */
     public static final int DEFAULT_CHECK_EVERY = 8;
+
+    /**
+     * Work-group shape (dimension 0 = the outer {@code @Parallel} loop, rows; dimension 1 = the inner one) of the
+     * four NL step kernels (hidden, residual, hiddenGrad, grad). Workaround: with TornadoVM's default local size
+     * these kernels failed on NVIDIA OpenCL (H200) with CL_OUT_OF_RESOURCES on clEnqueueNDRangeKernel in every NL
+     * cell (too many registers per work-group for the default block); 8 × 16 = 128 work-items should fit (not yet
+     * run on NVIDIA). The generated loops stride by the global size, so the global size is only rounded up to a
+     * multiple of this block (extra work-items do nothing); results are unchanged (PoCL: equal to the CPU solve).
+     * On PoCL 3.1 (LLVM 15) the shapes 16 × 8 and 1 × 128 each crashed the JVM once in one try (SIGSEGV in
+     * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
+     * Override: -Dvarsparse.tornado.nlLocal=D0,D1; {@code off} keeps TornadoVM's default launch.
+     */
+    public static final int NL_LOCAL_0, NL_LOCAL_1;
+
+    static {
+        String v = System.getProperty("varsparse.tornado.nlLocal", "8,16").trim();
+        if (v.equals("off")) {
+            NL_LOCAL_0 = 0;
+            NL_LOCAL_1 = 0;
+        } else {
+            String[] f = v.split(",");
+            NL_LOCAL_0 = Integer.parseInt(f[0].trim());
+            NL_LOCAL_1 = Integer.parseInt(f[1].trim());
+        }
+    }
 
     private final boolean linear;
     private final Decoder decoder;
@@ -139,6 +166,31 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             t = tNext;
         }
         plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
+        if (!linear && NL_LOCAL_0 > 0) {
+            plan.withGridScheduler(nlGrid());
+        }
+    }
+
+    /** Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). */
+    private GridScheduler nlGrid() {
+        int b = batchSize, l = codeDim, p = outputDim, h = hiddenDim;
+        GridScheduler gs = new GridScheduler();
+        gs.addWorkerGrid("step.hidden", grid(b, h));
+        gs.addWorkerGrid("step.residual", grid(b, p));
+        gs.addWorkerGrid("step.hiddenGrad", grid(b, h));
+        gs.addWorkerGrid("step.grad", grid(b, l));
+        return gs;
+    }
+
+    /** A 2D grid for loops (outer n0, inner n1): global sizes rounded up to multiples of the NL block. */
+    private static WorkerGrid2D grid(int n0, int n1) {
+        WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, NL_LOCAL_0), roundUp(n1, NL_LOCAL_1));
+        g.setLocalWork(NL_LOCAL_0, NL_LOCAL_1, 1);
+        return g;
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
     }
 
     private TaskGraph batchGraph() {

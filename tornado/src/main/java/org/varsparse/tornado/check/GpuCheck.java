@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.varsparse.backend.Backends;
+import org.varsparse.inference.Energy;
 import org.varsparse.inference.Fista;
 import org.varsparse.inference.FistaConfig;
 import org.varsparse.inference.FistaResult;
@@ -34,7 +35,10 @@ import org.varsparse.tornado.TornadoOps;
  * scalar oracle, the FISTA graph against CPU FISTA on the golden batches), then FISTA solve timings at MNIST
  * shapes (P 784, l 128, H 1024; VDL and VDL-NL values) for the device, the CPU backend and, when a PyTorch
  * script is given and CUDA is there, the same loop in PyTorch on the same inputs. Prints one table. Exit
- * status: 0 all checks passed, 3 a check failed (anything else: TornadoVM or the JVM failed, e.g. no device).
+ * status: 0 all checks passed and every timing cell valid, 3 a check failed, 4 the checks passed but a device timing
+ * cell was INVALID (its final iterations / codes / energy disagree with a CPU {@link Fista} solve of the same
+ * inputs and config beyond the tolerances of {@link #validate}, or the cell threw); anything else: TornadoVM or the
+ * JVM failed, e.g. no device. Invalid rows are printed in the table marked INVALID and get no ratio.
  *
  * <pre>
  *   --golden DIR        the golden .npy fixtures (required)
@@ -44,11 +48,14 @@ import org.varsparse.tornado.TornadoOps;
  *   --torch SCRIPT      tornado/bench/fista_torch_cuda.py (run with python3, if present)
  *   --out FILE          also write the table there               --skip-bench / --skip-checks
  *   --budget 180        seconds after the start beyond which no further Java bench cell starts
+ *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
  * </pre>
  */
 public final class GpuCheck {
     private static final int P = 784, L = 128, H = 1024;
     private static long deadline = Long.MAX_VALUE; // System.nanoTime() after which bench cells are skipped
+    private static int validateMaxB = 4000;
+    private static int invalidCells = 0; // device timing cells that failed validation or threw
 
     private GpuCheck() {
     }
@@ -63,6 +70,7 @@ public final class GpuCheck {
         long start = System.nanoTime();
         // Java bench cells start only within this many seconds of the start (PyTorch runs after them)
         deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "180")) * 1e9);
+        validateMaxB = Integer.parseInt(opt.getOrDefault("validate-max-b", "4000"));
 
         TornadoOps device = TornadoOps.create();
         TensorOps cpu = Backends.create("auto");
@@ -95,11 +103,21 @@ public final class GpuCheck {
         if (opt.containsKey("out")) {
             Files.writeString(Path.of(opt.get("out")), report.toString());
         }
-        System.exit(failed == 0 ? 0 : 3);
+        if (invalidCells > 0) {
+            System.out.println(invalidCells + " device timing cell(s) INVALID (see the table): exit 4");
+        }
+        System.exit(failed != 0 ? 3 : invalidCells != 0 ? 4 : 0);
     }
 
     /** One bench row. */
-    private record Row(String backend, String decoder, int b, String mode, double ms, int iterations) {
+    private record Row(String backend, String decoder, int b, String mode, double ms, int iterations, String invalid) {
+        Row(String backend, String decoder, int b, String mode, double ms, int iterations) {
+            this(backend, decoder, b, mode, ms, iterations, null);
+        }
+
+        Row invalid(String why) {
+            return new Row(backend, decoder, b, mode, ms, iterations, why);
+        }
     }
 
     private static void bench(StringBuilder report, Path golden, int[] sizes, int[] cpuSizes, int runs, int iters,
@@ -123,6 +141,7 @@ public final class GpuCheck {
         FistaConfig vdlNl = FistaConfig.mnistVdlNl().withMaxInferenceSteps(iters);
 
         List<Row> rows = new ArrayList<>();
+        List<TornadoFista> plans = new ArrayList<>();
         for (Decoder d : new Decoder[] {lin, nl}) {
             String dn = d instanceof LinearDictionary ? "linear VDL" : "NL VDL-NL";
             FistaConfig real = d instanceof LinearDictionary ? vdl : vdlNl;
@@ -141,15 +160,52 @@ public final class GpuCheck {
                     System.out.printf("  tornado %s B=%d: skipped (bench time budget spent)%n", dn, b);
                     continue;
                 }
-                try (TornadoFista dev = new TornadoFista(d, b, fixed)) {
+                // Workaround: every plan stays alive until the end of the bench (closed below), not closed before
+                // the next B's plan is built. On PTX (H200) building a plan after closing another in the same
+                // process gave cuMemcpyHtoDAsyncMemSeg / cuMemcpyDtoHMemSeg -> Returned: 1 (CUDA_ERROR_INVALID_VALUE)
+                // and wrong results (e.g. NL B=1000 tol 1e-3: 200 iterations where the CPU stops after 4).
+                // All plans together need well under 1 GB of device memory at P 784, H 1024, B <= 4000.
+                TornadoFista dev;
+                try {
+                    dev = new TornadoFista(d, b, fixed);
+                    plans.add(dev);
                     long c0 = System.nanoTime();
                     dev.solve(y, e, out); // compiles the kernels
                     System.out.printf(Locale.ROOT, "  [tornado %s B=%d: first solve incl. kernel compilation %.1f s]%n",
                             dn, b, (System.nanoTime() - c0) / 1e9);
-                    add(rows, time("tornado", dn, b, "tol 0", runs, true, () -> dev.solve(y, e, out)));
-                    dev.setConfig(real);
-                    add(rows, time("tornado", dn, b, "tol 1e-3", runs, true, () -> dev.solve(y, e, out)));
+                } catch (RuntimeException | Error ex) {
+                    failCell(rows, dn, b, "tol 0", ex);
+                    failCell(rows, dn, b, "tol 1e-3", ex);
+                    continue;
                 }
+                for (FistaConfig c : new FistaConfig[] {fixed, real}) {
+                    String mode = c == fixed ? "tol 0" : "tol 1e-3";
+                    try {
+                        dev.setConfig(c);
+                        FistaResult[] last = new FistaResult[1];
+                        Row r = time("tornado", dn, b, mode, runs, true, () -> last[0] = dev.solve(y, e, out));
+                        if (r != null) {
+                            String why = b > validateMaxB ? null : validate(cpu, d, y, e, c, last[0]);
+                            if (why != null) {
+                                invalidCells++;
+                                System.out.printf("  tornado %s B=%d %s: INVALID (%s)%n", dn, b, mode, why);
+                                r = r.invalid(why);
+                            } else if (b <= validateMaxB) {
+                                System.out.printf("  tornado %s B=%d %s: output agrees with the CPU solve%n", dn, b, mode);
+                            }
+                        }
+                        add(rows, r);
+                    } catch (RuntimeException | Error ex) {
+                        failCell(rows, dn, b, mode, ex);
+                    }
+                }
+            }
+        }
+        for (TornadoFista p : plans) {
+            try {
+                p.close();
+            } catch (RuntimeException ex) {
+                System.out.println("  closing a plan failed: " + ex);
             }
         }
         List<Row> torch = torch(torchScript, yAll, eAll, lin, nl, sizes, runs, iters);
@@ -164,14 +220,69 @@ public final class GpuCheck {
         for (Row r : rows) {
             Row t = torch.stream().filter(x -> x.decoder.equals(r.decoder) && x.b == r.b && x.mode.equals(r.mode))
                     .findFirst().orElse(null);
-            String ratio = t == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ms / t.ms);
-            line(report, String.format(Locale.ROOT, "%-14s %-10s %5d %-8s %12.2f %6d %9.2f %10s", r.backend, r.decoder,
-                    r.b, r.mode, r.ms, r.iterations, 1000.0 / r.ms, ratio));
+            String ratio = t == null || r.invalid != null ? "-" : String.format(Locale.ROOT, "%.2f", r.ms / t.ms);
+            line(report, String.format(Locale.ROOT, "%-14s %-10s %5d %-8s %12.2f %6d %9.2f %10s%s", r.backend, r.decoder,
+                    r.b, r.mode, r.ms, r.iterations, 1000.0 / r.ms, ratio,
+                    r.invalid == null ? "" : "  INVALID: " + r.invalid));
         }
         if (torch.isEmpty()) {
             line(report, "(no PyTorch CUDA rows: " + (torchScript == null ? "no --torch script given" : "see the message above")
                     + ")");
         }
+    }
+
+    private static void failCell(List<Row> rows, String dn, int b, String mode, Throwable ex) {
+        invalidCells++;
+        String why = "threw " + ex;
+        System.out.printf("  tornado %s B=%d %s: INVALID (%s)%n", dn, b, mode, why);
+        ex.printStackTrace(System.out);
+        rows.add(new Row("tornado", dn, b, mode, Double.NaN, -1, why.length() > 120 ? why.substring(0, 120) : why));
+    }
+
+    /**
+     * The device's last result of a timing cell against CPU {@link Fista} on the same (y, e, config): null when they
+     * agree, else why not. Tolerances as the whole-solve checks of {@link FistaChecks} allow for FMA contraction on
+     * devices: iterations equal (tol 0: exactly K) or ±1, codes max |Δ|/max(|z|, 1) within 1e-3, final energy
+     * within 1e-4 relative, per-row steps within 1; any NaN in the codes fails.
+     */
+    static String validate(TensorOps cpu, Decoder d, Matrix y, Matrix e, FistaConfig c, FistaResult got) {
+        if (got == null) {
+            return "no result";
+        }
+        for (float v : got.codes().data) {
+            if (!Float.isFinite(v)) {
+                return "non-finite codes";
+            }
+        }
+        FistaResult want = new Fista(cpu, d, y.rows, c).solve(y, e);
+        List<String> bad = new ArrayList<>();
+        int di = Math.abs(got.iterations() - want.iterations());
+        if (c.tolerance() == 0 ? di != 0 : di > 1) {
+            bad.add("iterations device " + got.iterations() + " vs cpu " + want.iterations());
+        }
+        double dz = Check.maxRel(got.codes().data, want.codes().data, 1);
+        if (!(dz <= 1e-3)) {
+            bad.add(String.format(Locale.ROOT, "codes max diff %.3g", dz));
+        }
+        double eGot = energy(cpu, d, y, e, c, got.codes()), eWant = energy(cpu, d, y, e, c, want.codes());
+        double de = Math.abs(eGot - eWant) / Math.abs(eWant);
+        if (!(de <= 1e-4)) {
+            bad.add(String.format(Locale.ROOT, "energy %.6g vs cpu %.6g", eGot, eWant));
+        }
+        int steps = 0;
+        for (int i = 0; i < y.rows; i++) {
+            steps = Math.max(steps, Math.abs(got.steps()[i] - want.steps()[i]));
+        }
+        if (steps > 1) {
+            bad.add("per-row steps differ by up to " + steps);
+        }
+        return bad.isEmpty() ? null : String.join("; ", bad);
+    }
+
+    private static double energy(TensorOps ops, Decoder d, Matrix y, Matrix e, FistaConfig c, Matrix z) {
+        Matrix yHat = new Matrix(z.rows, d.outputDim());
+        d.decode(ops, z, yHat);
+        return new Energy(z.rows, z.cols).evaluate(ops, y, yHat, z, e, c).total();
     }
 
     private static void add(List<Row> rows, Row r) {
