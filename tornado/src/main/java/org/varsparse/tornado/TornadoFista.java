@@ -12,6 +12,8 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
@@ -50,12 +52,16 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * multiple of this block (extra work-items do nothing); results are unchanged (PoCL: equal to the CPU solve).
      * On PoCL 3.1 (LLVM 15) the shapes 16 × 8 and 1 × 128 each crashed the JVM once in one try (SIGSEGV in
      * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
-     * Override: -Dvarsparse.tornado.nlLocal=D0,D1; {@code off} keeps TornadoVM's default launch.
+     * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
+     * case stop after 9 of 200 iterations (codes off by 0.09), so PTX keeps TornadoVM's default launch.
+     * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch.
      */
     public static final int NL_LOCAL_0, NL_LOCAL_1;
+    private static final boolean NL_LOCAL_FORCED;
 
     static {
         String v = System.getProperty("varsparse.tornado.nlLocal", "8,16").trim();
+        NL_LOCAL_FORCED = System.getProperty("varsparse.tornado.nlLocal") != null;
         if (v.equals("off")) {
             NL_LOCAL_0 = 0;
             NL_LOCAL_1 = 0;
@@ -166,9 +172,14 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             t = tNext;
         }
         plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
-        if (!linear && NL_LOCAL_0 > 0) {
+        if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
             plan.withGridScheduler(nlGrid());
         }
+    }
+
+    private static boolean onOpenCl() {
+        return TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice().getTornadoVMBackend()
+                == TornadoVMBackendType.OPENCL;
     }
 
     /** Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). */
