@@ -66,7 +66,6 @@ public final class Fista implements CodeSolver {
     private final int hiddenDim; // H (0 for linear)
 
     private final Matrix z; // (B×l) codes
-    private final Matrix zOld; // (B×l)
     private final Matrix aux; // (B×l) momentum point
     private final Matrix grad; // (B×l) gradient of the smooth part at aux
     private final float[] stopped; // (B) s_i ∈ {0, 1}
@@ -121,7 +120,6 @@ public final class Fista implements CodeSolver {
         this.codeDim = decoder.codeDim();
         this.outputDim = decoder.outputDim();
         this.z = new Matrix(batchSize, codeDim);
-        this.zOld = new Matrix(batchSize, codeDim);
         this.aux = new Matrix(batchSize, codeDim);
         this.grad = new Matrix(batchSize, codeDim);
         this.stopped = new float[batchSize];
@@ -210,14 +208,11 @@ public final class Fista implements CodeSolver {
         int iterations = 0;
         for (int k = 0; k < maxSteps; k++) {
             smoothGradient(y, encoderCodes, aux, grad);
-            zOld.copyFrom(z);
-            ops.maskedProxStep(aux, grad, stopped, eta, lambda, z);
             double tNext = 0.5 * (1.0 + Math.sqrt(1.0 + 4.0 * t * t));
-            ops.fistaMomentum(z, zOld, (float) ((t - 1.0) / tNext), aux);
+            // prox step, momentum, ‖Z_old,i − Z_i‖² and ‖Z_old,i‖ in one pass (no copy of Z_old)
+            ops.fistaStep(aux, grad, stopped, eta, lambda, (float) ((t - 1.0) / tNext), z, distSq, oldNorm);
             t = tNext;
 
-            ops.rowSquaredDistances(zOld, z, distSq);
-            ops.rowNorms(zOld, oldNorm);
             boolean allStopped = true;
             for (int i = 0; i < batchSize; i++) {
                 if (freeze && stopped[i] == 1f) {
@@ -367,17 +362,7 @@ public final class Fista implements CodeSolver {
             }
         }
         float codeCoef = code ? (float) (2.0 * config.codeReg() / codeDim) : 0f;
-        for (int i = 0; i < batchSize; i++) {
-            int row = i * codeDim;
-            for (int j = 0; j < codeDim; j++) {
-                float v = a.data[row + j];
-                float add = hinge ? hingeCoef[j] * (v - colMean[j]) : 0f; // no 0·inf where a term is off
-                if (code) {
-                    add += codeCoef * (v - e.data[row + j]);
-                }
-                g.data[row + j] += add;
-            }
-        }
+        ops.addHingeAndCodeTerms(a, hinge ? hingeCoef : null, colMean, codeCoef, code ? e : null, g);
     }
 
     /** dst rows 0..n−1 ← src rows active[0..n−1]; dst rows n.. ← 0 (padding). */
