@@ -28,10 +28,10 @@ final class Pictures {
 
     /**
      * Writes the pictures and returns their file names. inputs, reconstructions, noisy and denoised: (n×P) test
-     * images; metrics: the lines of metrics.jsonl.
+     * images in normalized units (LCN patches dewhitened); metrics: the lines of metrics.jsonl; norm: back to [0,1].
      */
     static List<String> write(RunDir run, String title, Decoder decoder, Matrix inputs, Matrix reconstructions,
-                              Matrix noisy, Matrix denoised, List<JsonNode> metrics) {
+                              Matrix noisy, Matrix denoised, List<JsonNode> metrics, Metrics.Normalization norm) {
         Path dir = run.pictures();
         List<String> names = new ArrayList<>();
         Path current = dir;
@@ -41,10 +41,10 @@ final class Pictures {
             AtomGrid.write(current, decoder, AtomGrid.Scaling.EACH);
             names.add("atoms.png");
             current = dir.resolve("reconstructions.png");
-            ImageGrid.writePairs(current, inputs, reconstructions, Metrics.Normalization.MNIST);
+            ImageGrid.writePairs(current, inputs, reconstructions, norm);
             names.add("reconstructions.png");
             current = dir.resolve("denoising.png");
-            ImageGrid.writeTriples(current, inputs, noisy, denoised, Metrics.Normalization.MNIST);
+            ImageGrid.writeTriples(current, inputs, noisy, denoised, norm);
             names.add("denoising.png");
             current = dir.resolve("curves.png");
             TrainingCurves.write(current, title, series(metrics, "val_psnr", 1), series(metrics, "train_psnr", 1),

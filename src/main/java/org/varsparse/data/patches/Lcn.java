@@ -22,9 +22,24 @@ public final class Lcn {
     public static final int OUT = CROP - 2 * (KERNEL - 1); // 28
     public static final float MIN_STD = 1e-4f;
     private static final int MID = CROP - (KERNEL - 1);     // 40
-    private static final double[] G = kernel();            // (13×13)
+    private static final double[] G1 = kernel1d();         // (13) g = G1 ⊗ G1
 
     private Lcn() {
+    }
+
+    /** The normalized 1-D Gaussian (σ = 5, sum 1) whose outer product with itself is {@link #kernel()}. */
+    static double[] kernel1d() {
+        double[] g1 = new double[KERNEL];
+        double sum = 0;
+        for (int i = 0; i < KERNEL; i++) {
+            double d = i - (KERNEL - 1) / 2.0;
+            g1[i] = Math.exp(-d * d / (2 * SIGMA * SIGMA));
+            sum += g1[i];
+        }
+        for (int i = 0; i < KERNEL; i++) {
+            g1[i] /= sum;
+        }
+        return g1;
     }
 
     /** The 13×13 Gaussian (σ = 5), normalized to sum 1, row-major. */
@@ -108,18 +123,28 @@ public final class Lcn {
         return x;
     }
 
-    /** Valid 2-D correlation of a (n×n) image with the 13×13 kernel: (n−12)×(n−12). The kernel is symmetric. */
+    /**
+     * Valid 2-D correlation of a (n×n) image with the 13×13 kernel: (n−12)×(n−12). The kernel is the outer product
+     * of a symmetric 1-D Gaussian, so this is two 1-D passes (26 instead of 169 multiply-adds per output).
+     */
     static double[] validConv(double[] x, int n) {
         int m = n - KERNEL + 1;
+        double[] rows = new double[n * m]; // (n×m) along columns first
+        for (int r = 0; r < n; r++) {
+            for (int s = 0; s < m; s++) {
+                double acc = 0;
+                for (int b = 0; b < KERNEL; b++) {
+                    acc += G1[b] * x[r * n + s + b];
+                }
+                rows[r * m + s] = acc;
+            }
+        }
         double[] y = new double[m * m];
         for (int r = 0; r < m; r++) {
             for (int s = 0; s < m; s++) {
                 double acc = 0;
                 for (int a = 0; a < KERNEL; a++) {
-                    int row = (r + a) * n + s;
-                    for (int b = 0; b < KERNEL; b++) {
-                        acc += G[a * KERNEL + b] * x[row + b];
-                    }
+                    acc += G1[a] * rows[(r + a) * m + s];
                 }
                 y[r * m + s] = acc;
             }
