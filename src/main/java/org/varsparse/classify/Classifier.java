@@ -68,12 +68,19 @@ public final class Classifier {
      * @param bestVal     validation scores of the best epoch
      * @param lastVal     validation scores after the last epoch
      * @param lastWeights the last epoch's linear weights (10×d, then 10 biases), for comparison with the best
+     * @param lastTest    test scores of the last epoch's weights (what the reference reports), or null
      */
-    public record Result(int bestEpoch, double[] valLoss, Scores bestVal, Scores lastVal, float[] lastWeights) {
+    public record Result(int bestEpoch, double[] valLoss, Scores bestVal, Scores lastVal, float[] lastWeights,
+                         Scores lastTest) {
     }
 
     /** Trains on (x, labels), selects on (xVal, valLabels); ends with the best-validation weights loaded. */
     public Result train(Matrix x, int[] labels, Matrix xVal, int[] valLabels, Config c) {
+        return train(x, labels, xVal, valLabels, null, null, c);
+    }
+
+    /** As above, also scoring the last epoch's weights on (xTest, testLabels) before the best ones are loaded. */
+    public Result train(Matrix x, int[] labels, Matrix xVal, int[] valLabels, Matrix xTest, int[] testLabels, Config c) {
         if (x.rows != labels.length || xVal.rows != valLabels.length) {
             throw new IllegalArgumentException("features " + x.shape() + " / " + xVal.shape() + " and labels "
                     + labels.length + " / " + valLabels.length + " differ in count");
@@ -142,6 +149,7 @@ public final class Classifier {
             }
         }
         Scores lastVal = score(xVal, valLabels);
+        Scores lastTest = xTest == null ? null : score(xTest, testLabels);
         float[] last = weights();
         if (bestWeights != null) {
             System.arraycopy(bestWeights, 0, w.data, 0, w.data.length);
@@ -152,7 +160,7 @@ public final class Classifier {
                 }
             }
         }
-        return new Result(bestEpoch, valLoss, bestVal, lastVal, last);
+        return new Result(bestEpoch, valLoss, bestVal, lastVal, last, lastTest);
     }
 
     /** CE, top-1 and top-3 of the current weights on (x, labels), in chunks of 250. */

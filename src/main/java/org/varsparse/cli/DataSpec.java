@@ -70,10 +70,12 @@ record DataSpec(String mnistDir, String dataDir, boolean anySize, int valSize, I
 
     /**
      * The data, split: the training pool, the training rows, validation and test images; for patches their LCN
-     * maps (null for MNIST) and the normalization that maps back to [0,1] pixels.
+     * maps (null for MNIST) and the normalization that maps back to [0,1] pixels; the MNIST data set with its
+     * labels (null for patches).
      */
     record Loaded(DataSpec spec, Matrix pool, int[] trainRows, Matrix val, Matrix test, Metrics.LcnMaps poolMaps,
-                  Metrics.LcnMaps valMaps, Metrics.LcnMaps testMaps, Metrics.Normalization norm, String source) {
+                  Metrics.LcnMaps valMaps, Metrics.LcnMaps testMaps, Metrics.Normalization norm, String source,
+                  MnistDataset mnist) {
         String describe() {
             return String.format(Locale.ROOT, "%s: %,d train / %,d val / %,d test images", source, trainRows.length,
                     val.rows, test.rows);
@@ -108,7 +110,7 @@ record DataSpec(String mnistDir, String dataDir, boolean anySize, int valSize, I
                 p.names().get(0).size(), p.names().get(1).size(), p.names().get(2).size(), photos,
                 p.train().stats().describe());
         return new Loaded(this, p.train().patches(), train, p.val().patches(), p.test().patches(), maps(p.train()),
-                maps(p.val()), maps(p.test()), Metrics.Normalization.IMAGENET_GRAY, source);
+                maps(p.val()), maps(p.test()), Metrics.Normalization.IMAGENET_GRAY, source, null);
     }
 
     private static Metrics.LcnMaps maps(PatchSet s) {
@@ -146,7 +148,7 @@ record DataSpec(String mnistDir, String dataDir, boolean anySize, int valSize, I
         Split split = d.split(MnistDataset.DEFAULT_SPLIT_SEED, valSize);
         int[] train = limit(split.train());
         return new Loaded(this, d.trainPool(), train, rowsOf(d.trainPool(), split.val()), d.test(), null, null, null,
-                Metrics.Normalization.MNIST, source);
+                Metrics.Normalization.MNIST, source, d);
     }
 
     /** The given rows of m, in that order. */
