@@ -56,6 +56,15 @@ final class Pictures {
         return names;
     }
 
+    /** Clean / noisy / denoised rows into one PNG (normalized units; {@code norm} maps back to [0,1]). */
+    static void triples(Path file, Matrix clean, Matrix noisy, Matrix denoised, Metrics.Normalization norm) {
+        try {
+            ImageGrid.writeTriples(file, clean, noisy, denoised, norm);
+        } catch (IOException e) {
+            throw FileIo.writeFailure(file, e);
+        }
+    }
+
     /** epoch → scale·value of one metrics.jsonl field (null values are left out). */
     private static Map<Integer, Double> series(List<JsonNode> metrics, String field, double scale) {
         Map<Integer, Double> m = new TreeMap<>();

@@ -314,7 +314,10 @@ final class TrainCommand implements Callable<Integer> {
         return m;
     }
 
-    /** The pictures of the best checkpoint: the first 32 test images, noisy at the first σ (seeded as eval). */
+    /**
+     * The pictures of the best checkpoint: the first 32 test images, noisy at each σ (seeded as eval: the first
+     * draws of its stream); {@code denoising.png} is the first σ, {@code denoising-sigma<σ>.png} each one.
+     */
     private static List<String> picturesOf(RunDir run, Checkpoint.State s, DataSpec.Loaded d, TensorOps ops,
                                            double[] noise) {
         Matrix test = d.test();
@@ -324,24 +327,34 @@ final class TrainCommand implements Callable<Integer> {
         Matrix recon = new Matrix(n, test.cols);
         s.encoder().encode(ops, inputs, codes);
         s.decoder().decode(ops, codes, recon);
-        float sigma = (float) noise[0];
-        SplittableRandom rng = new SplittableRandom(s.config().seed()); // the first draws of Evaluation's stream
-        Matrix noisy = inputs.copy();
-        for (int i = 0; i < noisy.data.length; i++) {
-            noisy.data[i] += sigma * (float) rng.nextGaussian();
+        // in normalized units; LCN patches dewhitened with the clean patch's maps (eval_denoising.py)
+        Metrics.LcnMaps m = d.testMaps() == null ? null : d.testMaps().rows(0, Metrics.LcnMaps.allocate(n, test.cols));
+        Matrix[] noisy = new Matrix[noise.length], denoised = new Matrix[noise.length];
+        for (int k = 0; k < noise.length; k++) {
+            float sigma = (float) noise[k];
+            SplittableRandom rng = new SplittableRandom(s.config().seed());
+            noisy[k] = inputs.copy();
+            for (int i = 0; i < noisy[k].data.length; i++) {
+                noisy[k].data[i] += sigma * (float) rng.nextGaussian();
+            }
+            denoised[k] = new Matrix(n, test.cols);
+            s.encoder().encode(ops, noisy[k], codes);
+            s.decoder().decode(ops, codes, denoised[k]);
+            if (m != null) {
+                noisy[k] = m.dewhiten(noisy[k]);
+                denoised[k] = m.dewhiten(denoised[k]);
+            }
         }
-        Matrix denoised = new Matrix(n, test.cols);
-        s.encoder().encode(ops, noisy, codes);
-        s.decoder().decode(ops, codes, denoised);
+        Matrix shown = m == null ? inputs : m.dewhiten(inputs);
         String title = String.format(Locale.ROOT, "%s, %s", s.config().preset(), run.dir.getFileName());
-        if (d.testMaps() != null) { // in normalized units, dewhitened with the clean patch's maps (eval_denoising.py)
-            Metrics.LcnMaps m = d.testMaps().rows(0, Metrics.LcnMaps.allocate(n, test.cols));
-            inputs = m.dewhiten(inputs);
-            recon = m.dewhiten(recon);
-            noisy = m.dewhiten(noisy);
-            denoised = m.dewhiten(denoised);
+        List<String> names = new ArrayList<>(Pictures.write(run, title, s.decoder(), shown,
+                m == null ? recon : m.dewhiten(recon), noisy[0], denoised[0], run.readMetrics(), d.norm()));
+        for (int k = 0; k < noise.length; k++) {
+            String name = "denoising-sigma" + fmt(noise[k]) + ".png";
+            Pictures.triples(run.pictures().resolve(name), shown, noisy[k], denoised[k], d.norm());
+            names.add(name);
         }
-        return Pictures.write(run, title, s.decoder(), inputs, recon, noisy, denoised, run.readMetrics(), d.norm());
+        return names;
     }
 
     private void summary(RunDir run, TrainConfig config, int bestEpoch, Evaluation.Result r, List<String> pictures) {
