@@ -80,5 +80,16 @@ class PatchTrainTest {
         double again = Json.read(run.resolve("eval.json"), "").get("encoder").get("psnr").asDouble();
         assertEquals(eval, again, 1e-9);
         assertTrue(Files.isRegularFile(run.resolve("pictures/denoising.png")));
+
+        // the whole of a held-out photo, denoised with overlapping patches
+        TinyMnist.Result dn = TinyMnist.run("denoise-image", "--run", run.toString(), "--image",
+                photos.resolve("photo0.png").toString(), "--noise", "0.5,1", "--stride", "8", "--backend", "scalar");
+        assertEquals(0, dn.exit(), dn.err());
+        JsonNode res = Json.read(run.resolve("pictures/denoise-photo0.json"), "").get("results");
+        assertEquals(2, res.size());
+        assertEquals(20 * Math.log10(1 / 0.259), res.get(1).get("psnr_noisy").asDouble(), 0.3); // σ = 1: 11.73 dB
+        assertTrue(Double.isFinite(res.get(1).get("psnr_denoised").asDouble()));
+        BufferedImage strip = ImageIO.read(run.resolve("pictures/denoise-photo0.png").toFile());
+        assertEquals(2 * 256 + 4, strip.getHeight()); // two σ rows of the photo resized to height 256
     }
 }
