@@ -33,6 +33,18 @@ class ClassifyCommandTest {
         }
         assertTrue(c.out().contains("best-validation epoch [last epoch]"), c.out());
         assertTrue(Files.size(run.resolve("classification/classification.png")) > 1000);
+        // the report: self-contained, every picture of the run inlined
+        TinyMnist.Result rep = TinyMnist.run("report", "--dir", run.toString());
+        assertEquals(0, rep.exit(), rep.err());
+        String html = Files.readString(run.resolve("report.html"));
+        long pictures;
+        try (var files = Files.list(run.resolve("pictures"))) {
+            pictures = files.filter(f -> f.toString().endsWith(".png")).count();
+        }
+        assertEquals(pictures + 1, html.split("src=\"data:image/png;base64,", -1).length - 1, "pictures + classification plot");
+        assertTrue(html.contains("Low-data classification") && html.contains("<th>test_top1_best</th>"));
+        assertTrue(html.contains("Denoising"));
+        assertTrue(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "offline page");
         TinyMnist.Result bad = TinyMnist.run("classify", "--run", run.toString(), "--n", "0");
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("--n 0"), bad.err());

@@ -39,5 +39,10 @@ class SweepCommandTest {
         }
         assertTrue(Files.size(out.resolve("sweep.png")) > 1000);
         assertTrue(r.out().contains("wrote"), r.out());
+        TinyMnist.Result rep = TinyMnist.run("report", "--dir", out.toString());
+        assertEquals(0, rep.exit(), rep.err());
+        String html = Files.readString(out.resolve("report.html"));
+        assertEquals(1, html.split("data:image/png;base64,", -1).length - 1);
+        assertTrue(html.contains("<td>mnist-vdl</td>"), html);
     }
 }
