@@ -50,7 +50,8 @@ final class ReportCommand implements Callable<Integer> {
                         + "table{border-collapse:collapse;margin:8px 0 18px}td,th{border:1px solid #bbb;padding:3px 8px;"
                         + "text-align:right;font-size:13px}th{background:#eee}td:first-child{text-align:left}"
                         + "img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}h2{margin-top:28px}"
-                        + "code{background:#f4f4f4}</style></head><body>\n<h1>").append(esc(title)).append("</h1>\n");
+                        + "code{background:#f4f4f4}table.kv td{text-align:left;word-break:break-all;max-width:950px}"
+                        + "details{margin-bottom:18px}</style></head><body>\n<h1>").append(esc(title)).append("</h1>\n");
         if (sweep) {
             h.append("<h2>Test PSNR vs sparsity (encoder codes)</h2>\n").append(csvTable(dir.resolve("sweep.csv")));
             h.append(img(dir.resolve("sweep.png")));
@@ -71,10 +72,11 @@ final class ReportCommand implements Callable<Integer> {
 
     private void runSections(StringBuilder h) {
         JsonNode run = Json.read(dir.resolve("run.json"), "pass a run folder");
-        h.append("<h2>Run</h2>\n<table><tr><th>preset</th><td>").append(esc(run.path("preset").asText()))
-                .append("</td></tr><tr><th>data</th><td>").append(esc(run.path("data").toString()))
+        h.append("<h2>Run</h2>\n<table class=\"kv\"><tr><th>preset</th><td>").append(esc(run.path("preset").asText()))
+                .append("</td></tr><tr><th>data</th><td>").append(esc(run.path("data").toString().replace(",", ", ")))
                 .append("</td></tr><tr><th>backend</th><td>").append(esc(run.path("backend").asText()))
-                .append("</td></tr><tr><th>hyperparameters</th><td>").append(esc(run.path("hyperparameters").toString()))
+                .append("</td></tr><tr><th>hyperparameters</th><td>")
+                .append(esc(run.path("hyperparameters").toString().replace(",", ", ")))
                 .append("</td></tr></table>\n");
         Path evalJson = dir.resolve("eval.json");
         if (Files.isRegularFile(evalJson)) {
@@ -109,7 +111,9 @@ final class ReportCommand implements Callable<Integer> {
         }
         Path cls = dir.resolve("classification/classification.csv");
         if (Files.isRegularFile(cls)) {
-            h.append("<h2>Low-data classification</h2>\n").append(csvTable(cls));
+            h.append("<h2>Low-data classification</h2>\n").append(classificationSummary(cls))
+                    .append("<details><summary>every classifier (classification.csv)</summary>\n")
+                    .append(csvTable(cls)).append("</details>\n");
             h.append(img(dir.resolve("classification/classification.png")));
         }
         for (Path png : pngs(dir.resolve("pictures"))) {
@@ -126,6 +130,42 @@ final class ReportCommand implements Callable<Integer> {
                 h.append("</table>\n");
             }
         }
+    }
+
+    /** Mean test top-1 (%) per features and n over seeds: best-validation epoch and last epoch. */
+    private static String classificationSummary(Path csv) {
+        java.util.Map<String, java.util.Map<Integer, double[]>> agg = new java.util.TreeMap<>();
+        java.util.TreeSet<Integer> ns = new java.util.TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+                String[] f = line.split(",");
+                if (f.length < 9) {
+                    continue;
+                }
+                int n = Integer.parseInt(f[1]);
+                ns.add(n);
+                double[] a = agg.computeIfAbsent(f[0], k -> new java.util.TreeMap<>()).computeIfAbsent(n, k -> new double[3]);
+                a[0] += Double.parseDouble(f[5]);
+                a[1] += Double.parseDouble(f[8]);
+                a[2]++;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw UserError.of(csv, "cannot be read (" + e.getMessage() + ")", "rerun classify", e);
+        }
+        StringBuilder t = new StringBuilder("<p>Test top-1 accuracy (%), mean over seeds: best-validation epoch"
+                + " [last epoch, what the reference reports]</p><table><tr><th>n per class</th>");
+        agg.keySet().forEach(k -> t.append("<th>").append(esc(k)).append("</th>"));
+        t.append("</tr>");
+        for (int n : ns) {
+            t.append("<tr><td>").append(n).append("</td>");
+            for (var byN : agg.values()) {
+                double[] a = byN.get(n);
+                t.append(a == null ? "<td></td>" : String.format(Locale.ROOT, "<td>%.2f [%.2f]</td>",
+                        100 * a[0] / a[2], 100 * a[1] / a[2]));
+            }
+            t.append("</tr>");
+        }
+        return t.append("</table>\n").toString();
     }
 
     private static void row(StringBuilder h, String name, JsonNode psnr, JsonNode sparsity) {
