@@ -6,7 +6,7 @@ import org.varsparse.backend.Backends;
 import org.varsparse.data.Batches;
 import org.varsparse.eval.Metrics;
 import org.varsparse.inference.BatchedFista;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.model.Decoder;
 import org.varsparse.model.ListaEncoder;
 import org.varsparse.tensor.Matrix;
@@ -39,7 +39,7 @@ public final class SparseCodingModel {
     private final TrainConfig config;
     private final TensorOps ops;
     private final Trainer trainer;
-    private final Map<Integer, Fista> solvers = new HashMap<>(); // per batch size
+    private final Map<Integer, CodeSolver> solvers = new HashMap<>(); // per batch size
 
     private SparseCodingModel(TrainConfig config, TensorOps ops, Trainer trainer) {
         this.config = config;
@@ -114,7 +114,7 @@ public final class SparseCodingModel {
             throw new IllegalArgumentException("encodeFista needs at least 2 rows when varianceReg > 0 (the variance "
                     + "term uses the std over the batch), got " + y.rows);
         }
-        Fista fista = solvers.computeIfAbsent(b, n -> new Fista(ops, trainer.decoder(), n, Trainer.fistaConfig(config)));
+        CodeSolver fista = solvers.computeIfAbsent(b, n -> CodeSolver.create(ops, trainer.decoder(), n, Trainer.fistaConfig(config)));
         return BatchedFista.solve(ops, fista, trainer.encoder(), y).codes();
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.varsparse.eval.Metrics;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.inference.FistaResult;
 import org.varsparse.model.Decoder;
 import org.varsparse.model.ListaEncoder;
@@ -90,7 +90,7 @@ final class Evaluation {
         Matrix codes = new Matrix(b, l); // (B×l) E(y)
         Matrix z = new Matrix(b, l);     // (B×l) FISTA codes or E(y_noisy)
         Metrics.LcnMaps bm = maps == null ? null : Metrics.LcnMaps.allocate(b, p); // (B×P) each
-        Fista solver = fista ? new Fista(ops, decoder, b, Trainer.fistaConfig(config)) : null;
+        CodeSolver solver = fista ? CodeSolver.create(ops, decoder, b, Trainer.fistaConfig(config)) : null;
         double encPsnr = 0, encL0 = 0, fPsnr = 0, fL0 = 0, fIt = 0, fSteps = 0;
         double[] noisyImg = new double[sigmas.length], noisyRec = new double[sigmas.length],
                 noisyL0 = new double[sigmas.length];

@@ -5,7 +5,7 @@ import java.util.Map;
 import org.varsparse.backend.Backends;
 import org.varsparse.encode.SparseEncode;
 import org.varsparse.inference.BatchedFista;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.inference.FistaConfig;
 import org.varsparse.model.LinearDictionary;
 import org.varsparse.model.ListaEncoder;
@@ -19,7 +19,7 @@ import org.varsparse.tensor.TensorOps;
  *
  * <p>Objectives, per {@link Algorithm}:
  * <ul>
- *   <li>{@code FISTA} — the reference's solver (utils.ISTA with --FISTA --positive_ISTA, {@link Fista}) on its
+ *   <li>{@code FISTA} — the reference's solver (utils.ISTA with --FISTA --positive_ISTA, {@link org.varsparse.inference.Fista}) on its
  *       energy, in its units, per batch of B rows:
  *       <pre>  Σ_i (1/P)‖y_i − z_i·D‖² + λ‖z_i‖₁ + β Σ_j [T − σ_j(Z)]₊² + (γ/l)‖z_i − E(y_i)‖²,   z ≥ 0</pre>
  *       with σ_j the unbiased std of code j over the batch (β = {@code varianceReg}, T = {@code hingeThreshold}),
@@ -63,7 +63,7 @@ public final class SparseCoder {
     private final int batchSize;
     private final ListaEncoder encoder;
     private final TensorOps ops;
-    private final Map<Integer, Fista> solvers = new HashMap<>(); // FISTA, per batch size
+    private final Map<Integer, CodeSolver> solvers = new HashMap<>(); // FISTA, per batch size
     private LinearDictionary linear; // FISTA's decoder, W = Dᵀ (P×k)
     private int nIter;
 
@@ -135,7 +135,7 @@ public final class SparseCoder {
                     throw new IllegalArgumentException("FISTA with varianceReg > 0 needs at least 2 rows (the variance "
                             + "term uses the std over the batch), got " + x.rows);
                 }
-                Fista fista = solvers.computeIfAbsent(b, n -> new Fista(ops, linear(), n, fistaConfig()));
+                CodeSolver fista = solvers.computeIfAbsent(b, n -> CodeSolver.create(ops, linear(), n, fistaConfig()));
                 BatchedFista.Result r = BatchedFista.solve(ops, fista, encoder, x);
                 nIter = r.iterations();
                 return r.codes();

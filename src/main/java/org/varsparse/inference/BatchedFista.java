@@ -23,7 +23,7 @@ public final class BatchedFista {
      * @param encoder E, for Z⁰ and the code term; may be null when the solver's config uses neither
      * @param y       inputs (N×P), N ≥ {@code fista.batchSize()}
      */
-    public static Result solve(TensorOps ops, Fista fista, ListaEncoder encoder, Matrix y) {
+    public static Result solve(TensorOps ops, CodeSolver fista, ListaEncoder encoder, Matrix y) {
         int b = fista.batchSize();
         if (y.rows < b) {
             throw new IllegalArgumentException("FISTA in batches of " + b + " needs at least " + b + " rows, got "

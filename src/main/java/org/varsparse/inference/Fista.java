@@ -34,7 +34,7 @@ import org.varsparse.tensor.TensorOps;
  * <p>An instance owns the workspaces for one batch size and one decoder and is reused across batches
  * (the decoder's weights are read at every {@link #solve}); it is not thread-safe.
  */
-public final class Fista {
+public final class Fista implements CodeSolver {
 
     /**
      * How the gradient is computed; none changes the method. Skipping stopped rows is exact; the Gram form
@@ -137,6 +137,7 @@ public final class Fista {
         this.blocks = new RowBlock[ladder.length];
     }
 
+    @Override
     public FistaConfig config() {
         return config;
     }
@@ -145,11 +146,13 @@ public final class Fista {
         return strategy;
     }
 
+    @Override
     public int batchSize() {
         return batchSize;
     }
 
     /** l, the code dimension of the decoder. */
+    @Override
     public int codeDim() {
         return codeDim;
     }
@@ -172,6 +175,7 @@ public final class Fista {
      *                     config uses neither (zero start and codeReg = 0)
      * @param out          receives the final codes (B×l); the result's {@code codes} is this matrix
      */
+    @Override
     public FistaResult solve(Matrix y, Matrix encoderCodes, Matrix out) {
         checkInputs(y, encoderCodes, config.needsEncoderCodes());
         if (out == null || out.rows != batchSize || out.cols != codeDim) {

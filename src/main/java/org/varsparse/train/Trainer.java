@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import org.varsparse.data.Batches;
 import org.varsparse.eval.Metrics;
 import org.varsparse.inference.Energy;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.inference.FistaConfig;
 import org.varsparse.inference.FistaResult;
 import org.varsparse.model.Adam;
@@ -38,7 +38,7 @@ public final class Trainer {
     private final Decoder decoder;
     private final ListaEncoder encoder;
     private final FistaConfig fistaConfig;
-    private final Fista fista;
+    private final CodeSolver fista;
     private final DecoderWorkspace decoderWork;
     private final ListaEncoder.Workspace encoderWork;
     private final Adam decoderAdam;
@@ -75,7 +75,7 @@ public final class Trainer {
         this.encoder = encoder;
         this.normalization = normalization;
         this.fistaConfig = fistaConfig(config);
-        this.fista = new Fista(ops, decoder, b, fistaConfig);
+        this.fista = CodeSolver.create(ops, decoder, b, fistaConfig);
         this.decoderWork = decoder.workspace(b);
         this.encoderWork = encoder.workspace(b);
         this.decoderAdam = new Adam(decoderGroups(config, decoderWork.parameters()));
