@@ -33,7 +33,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code varsparse train}: trains a preset on MNIST, one checkpoint per epoch, then evaluates the best one.
+ * {@code varsparse train}: trains a preset on MNIST (or on LCN patches of photos with {@code --photos}), one
+ * checkpoint per epoch, then evaluates the best one.
  *
  * <p>Per epoch (METHOD.md §1.9–1.10): the training rows shuffled by (seed, epoch), batches of B with FISTA
  * codes and one Adam step each for decoder and encoder; validation on the held-out images with encoder codes;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
  * as an uninterrupted run (the epoch order depends only on seed and epoch).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
-        description = {"Train a sparse coding model (LISTA encoder + decoder) on MNIST, then evaluate the best epoch.",
+        description = {"Train a sparse coding model (LISTA encoder + decoder) on MNIST or, with --photos, on LCN patches of photos; then evaluate the best epoch.",
                 "Hyperparameter options override the preset; each names the reference's flag (ref --...) and the"
                         + " paper's symbol. Writes a run folder: run.json, metrics.jsonl, checkpoints/{last,best},"
                         + " eval.json."},
