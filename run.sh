@@ -3,7 +3,7 @@
 #
 #   ./run.sh                 the main job: fetch MNIST, train mnist-vdl for 3 epochs, evaluate, print a summary
 #                            (extra options go to train, e.g. ./run.sh main --epochs 10)
-#   ./run.sh train|eval|encode|info [options]
+#   ./run.sh train|eval|encode|info|classify|sweep|denoise-image|report [options]
 #                            the varsparse command line (./run.sh train --help); builds first when needed
 #   ./run.sh build           compile and package the core jar (tests skipped; also tornado/ when TORNADO_SDK is set)
 #   ./run.sh test            the whole test suite (what CI runs)
@@ -155,7 +155,7 @@ case "$cmd" in
       full)  run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar "$@" ;;
     esac
     ;;
-  train|eval|encode|info)
+  train|eval|encode|info|classify|sweep|denoise-image|report)
     ensure_built
     varsparse "$cmd" "$@"
     ;;
@@ -169,6 +169,6 @@ case "$cmd" in
     sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd'. Use: train | eval | encode | info | build | test | bench [quick|full] | gpu-check (or no argument for the main job)"
+    die "unknown command '$cmd'. Use: train | eval | encode | info | classify | sweep | denoise-image | report | build | test | bench [quick|full] | gpu-check (or no argument for the main job)"
     ;;
 esac

@@ -86,8 +86,8 @@ public final class Checkpoint {
      * A trainer that continues from {@code s}: its models (trained in place) and both optimizers' states, with
      * {@code config} (the saved one, or one differing in the epoch count only).
      */
-    static Trainer trainer(State s, TrainConfig config, TensorOps ops, Path where) {
-        Trainer t = new Trainer(config, ops, s.decoder(), s.encoder(), Metrics.Normalization.MNIST);
+    static Trainer trainer(State s, TrainConfig config, TensorOps ops, Path where, Metrics.Normalization norm) {
+        Trainer t = new Trainer(config, ops, s.decoder(), s.encoder(), norm);
         try {
             t.decoderOptimizer().importState(s.decoderAdam());
             t.encoderOptimizer().importState(s.encoderAdam());
