@@ -3,13 +3,19 @@
 #
 #   ./run.sh                 the main job: fetch MNIST, train mnist-vdl for 3 epochs, evaluate, print a summary
 #                            (extra options go to train, e.g. ./run.sh main --epochs 10)
-#   ./run.sh train|eval|encode|info [options]
+#   ./run.sh train|eval|encode|info|classify|sweep|denoise-image|report [options]
 #                            the varsparse command line (./run.sh train --help); builds first when needed
-#   ./run.sh build           compile and package the core jar (tests skipped)
+#   ./run.sh build           compile and package the core jar (tests skipped; also tornado/ when TORNADO_SDK is set)
 #   ./run.sh test            the whole test suite (what CI runs)
 #   ./run.sh kill-test       training killed with SIGKILL at random points, then resumed (a slow test, ~1-2 min)
 #   ./run.sh bench [quick|full] [JMH args...]
 #                            GEMM/FISTA benchmarks (benchmarks/, JMH); quick by default
+#   ./run.sh gpu-check [args]
+#                            TornadoVM backend checks + FISTA timings vs CPU (and PyTorch CUDA if present);
+#                            needs TORNADO_SDK (TORNADO_BACKENDS=opencl|ptx, default opencl). See tornado/README.md.
+#
+# TornadoVM (optional): with TORNADO_SDK set, build/test/train/eval/encode/info/gpu-check also build tornado/ and
+# run Java with TornadoVM's flags; --backend tornado then selects the GPU backend.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -63,6 +69,26 @@ CLI_FLAGS=(-Xmx1g "-Djava.util.logging.SimpleFormatter.format=%4\$s: %5\$s%n" "-
 
 core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1; }
 
+# --- TornadoVM (optional; only when TORNADO_SDK is set) ----------------------------------------------------------
+TORNADO_JAR="$ROOT/tornado/target/varsparse-tornado-0.1.0-SNAPSHOT.jar"
+tornado_flags() { # TornadoVM's JVM flags, one per line (only the TORNADO_BACKENDS drivers; bailout disabled)
+  TORNADO_SDK="$TORNADO_SDK" TORNADO_BACKENDS="${TORNADO_BACKENDS:-opencl}" "$ROOT/tornado/tornado-flags.sh"
+}
+build_tornado() { # core installed first: tornado/ compiles against the installed core jar
+  build_core
+  run "${MVN[@]}" -f tornado/pom.xml -DskipTests package
+}
+ensure_tornado_built() { # the tornado jar, rebuilt when missing or older than a core or tornado source
+  if [ ! -f "$TORNADO_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/tornado/src/main" "$ROOT/tornado/pom.xml" \
+      -newer "$TORNADO_JAR" -print -quit 2>/dev/null)" ]; then
+    build_tornado
+  fi
+}
+if [ -n "${TORNADO_SDK:-}" ]; then
+  [ -d "$TORNADO_SDK/share/java/tornado" ] || die "TORNADO_SDK=$TORNADO_SDK is not a TornadoVM SDK (no share/java/tornado). Fix: point it at the SDK directory (bin/ etc/ lib/ share/)."
+  export TORNADOVM_HOME="$TORNADO_SDK"   # the runtime reads \$TORNADOVM_HOME/etc/tornado.properties
+fi
+
 build_core() {
   run "${MVN[@]}" -DskipTests install
 }
@@ -77,17 +103,46 @@ ensure_built() {
 }
 
 varsparse() {
-  run "$JAVA" "${CLI_FLAGS[@]}" "${JVM_FLAGS[@]}" -cp "$(core_jar):$ROOT/target/lib/*" org.varsparse.cli.Main "$@"
+  local tf=() cp="$(core_jar):$ROOT/target/lib/*"
+  if [ -n "${TORNADO_SDK:-}" ]; then # TornadoVM's flags and the tornado jar, so --backend tornado works
+    ensure_tornado_built
+    mapfile -t tf < <(tornado_flags)
+    cp="$cp:$TORNADO_JAR"
+  fi
+  run "$JAVA" "${tf[@]}" "${CLI_FLAGS[@]}" "${JVM_FLAGS[@]}" -cp "$cp" org.varsparse.cli.Main "$@"
 }
 
 cmd="${1:-main}"; [ $# -gt 0 ] && shift
 case "$cmd" in
   build)
-    build_core
-    echo "built $(core_jar)"
+    if [ -n "${TORNADO_SDK:-}" ]; then
+      build_tornado
+      echo "built $(core_jar) and $TORNADO_JAR"
+    else
+      build_core
+      echo "built $(core_jar)"
+    fi
     ;;
   test)
     run "${MVN[@]}" verify "$@"
+    if [ -n "${TORNADO_SDK:-}" ]; then
+      run "${MVN[@]}" -DskipTests install
+      tf="$(tornado_flags | paste -sd' ' -)"
+      echo "run.sh: tornado tests on TORNADO_SDK=$TORNADO_SDK, backends ${TORNADO_BACKENDS:-opencl}" >&2
+      run "${MVN[@]}" -f tornado/pom.xml verify "-Dtornado.jvm.flags=$tf" "$@"
+    else
+      echo "run.sh: tornado tests skipped: TORNADO_SDK is not set (TornadoVM is optional; to build tornado/ and run" >&2
+      echo "        its tests, set TORNADO_SDK to a TornadoVM SDK, e.g. TORNADO_SDK=/work/tornado/sdk-opencl ./run.sh test)" >&2
+    fi
+    ;;
+  gpu-check)
+    [ -n "${TORNADO_SDK:-}" ] || die "gpu-check needs TornadoVM. Fix: set TORNADO_SDK to a TornadoVM SDK (TORNADO_BACKENDS=ptx for NVIDIA PTX; default opencl), or on a machine without Java use local/gpu/run-gpu-check.sh (made by tornado/gpu/prepare-bundle.sh)."
+    build_tornado
+    mapfile -t TF < <(tornado_flags)
+    args=(--golden "$ROOT/src/test/resources/golden" --torch "$ROOT/tornado/bench/fista_torch_cuda.py")
+    [ -n "${OUT:-}" ] && args+=(--out "$OUT/gpu-check.txt")
+    run "$JAVA" "${TF[@]}" -ea:org.varsparse... -XX:+UseParallelGC ${VARSPARSE_JAVA_OPTS:-} \
+      -cp "$(core_jar):$ROOT/target/lib/*:$TORNADO_JAR" org.varsparse.tornado.check.GpuCheck "${args[@]}" "$@"
     ;;
   kill-test)
     # KillResumeTest is tagged slow, so the default test run leaves it out; this runs it alone.
@@ -105,7 +160,7 @@ case "$cmd" in
       full)  run "$JAVA" "${JVM_FLAGS[@]}" -jar benchmarks/target/benchmarks.jar "$@" ;;
     esac
     ;;
-  train|eval|encode|info)
+  train|eval|encode|info|classify|sweep|denoise-image|report)
     ensure_built
     varsparse "$cmd" "$@"
     ;;
@@ -116,9 +171,9 @@ case "$cmd" in
     varsparse train --preset mnist-vdl --epochs "${VARSPARSE_MAIN_EPOCHS:-3}" "$@"
     ;;
   -h|--help|help)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd'. Use: train | eval | encode | info | build | test | kill-test | bench [quick|full] (or no argument for the main job)"
+    die "unknown command '$cmd'. Use: train | eval | encode | info | classify | sweep | denoise-image | report | build | test | kill-test | bench [quick|full] | gpu-check (or no argument for the main job)"
     ;;
 esac

@@ -5,7 +5,8 @@ import java.util.Map;
 import org.varsparse.backend.Backends;
 import org.varsparse.data.Batches;
 import org.varsparse.eval.Metrics;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.BatchedFista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.model.Decoder;
 import org.varsparse.model.ListaEncoder;
 import org.varsparse.tensor.Matrix;
@@ -47,7 +48,7 @@ public final class SparseCodingModel {
     private final TrainConfig config;
     private final TensorOps ops;
     private final Trainer trainer;
-    private final Map<Integer, Fista> solvers = new HashMap<>(); // per batch size
+    private final Map<Integer, CodeSolver> solvers = new HashMap<>(); // per batch size
 
     private SparseCodingModel(TrainConfig config, TensorOps ops, Trainer trainer) {
         this.config = config;
@@ -113,10 +114,8 @@ public final class SparseCodingModel {
     }
 
     /**
-     * FISTA codes (N×l), in batches of B in row order, each started at and anchored to E(y). The variance term
-     * couples the rows of a batch, so the codes depend on the batching: with N not a multiple of B, the last
-     * rows are solved within the final window of B rows (rows N−B .. N−1), and only the rows not yet solved are
-     * taken from it. With N < B all rows form one batch.
+     * FISTA codes (N×l), in batches of B in row order, each started at and anchored to E(y); see
+     * {@link BatchedFista} for how rows are batched. With N < B all rows form one batch.
      */
     public Matrix encodeFista(Matrix y) {
         int b = Math.min(config.batchSize(), y.rows);
@@ -124,21 +123,8 @@ public final class SparseCodingModel {
             throw new IllegalArgumentException("encodeFista needs at least 2 rows when varianceReg > 0 (the variance "
                     + "term uses the std over the batch), got " + y.rows);
         }
-        Fista fista = solvers.computeIfAbsent(b, n -> new Fista(ops, trainer.decoder(), n, Trainer.fistaConfig(config)));
-        Matrix out = new Matrix(y.rows, config.codeDim());
-        Matrix batch = new Matrix(b, y.cols);
-        Matrix e = new Matrix(b, config.codeDim());
-        Matrix z = new Matrix(b, config.codeDim());
-        int l = config.codeDim();
-        for (int start = 0; start < y.rows; start += b) {
-            int from = Math.min(start, y.rows - b); // the final window may overlap rows already solved
-            System.arraycopy(y.data, from * y.cols, batch.data, 0, b * y.cols);
-            trainer.encoder().encode(ops, batch, e);
-            fista.solve(batch, e, z);
-            int skip = start - from;
-            System.arraycopy(z.data, skip * l, out.data, start * l, (b - skip) * l);
-        }
-        return out;
+        CodeSolver fista = solvers.computeIfAbsent(b, n -> CodeSolver.create(ops, trainer.decoder(), n, Trainer.fistaConfig(config)));
+        return BatchedFista.solve(ops, fista, trainer.encoder(), y).codes();
     }
 
     /** Reconstructions D(z) (N×P) for any N. */

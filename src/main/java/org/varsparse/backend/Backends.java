@@ -8,15 +8,23 @@ import org.varsparse.tensor.TensorOps;
 /**
  * Chooses the CPU tensor backend, once per JVM.
  *
- * <p>{@code -Dvarsparse.backend=auto|scalar|simd} (default auto). Auto takes simd when the
+ * <p>{@code -Dvarsparse.backend=auto|scalar|simd|tornado} (default auto). Auto takes simd when the
  * {@code jdk.incubator.vector} module is readable and its preferred float vectors are at least 128 bits,
  * else scalar with one warning naming the fix. A forced backend that cannot be had is an error, never a
  * silent downgrade. {@code -Dvarsparse.threads=N} sets the simd worker count (default: all cores).
+ *
+ * <p>{@code tornado} (GPU through TornadoVM) is only ever used when asked for: auto never picks it. Its class
+ * lives in the separate {@code tornado/} project and is loaded by name, so the core never imports TornadoVM;
+ * it needs that jar on the class path and TornadoVM's JVM flags, which {@code ./run.sh} adds when
+ * {@code TORNADO_SDK} is set.
  */
 public final class Backends {
     public static final String PROPERTY = "varsparse.backend";
     public static final String THREADS_PROPERTY = "varsparse.threads";
     private static final String SIMD_CLASS = "org.varsparse.backend.simd.SimdOps";
+    private static final String TORNADO_CLASS = "org.varsparse.tornado.TornadoOps";
+    private static final String TORNADO_FIX = "set TORNADO_SDK to a TornadoVM SDK and run through ./run.sh, which builds"
+            + " the tornado/ backend and adds TornadoVM's JVM flags";
     private static final System.Logger LOG = System.getLogger("varsparse");
 
     private static volatile TensorOps selected;
@@ -57,6 +65,8 @@ public final class Backends {
                 }
                 return newSimd();
             }
+            case "tornado":
+                return newTornado();
             case "auto": {
                 String why = simdUnavailableReason();
                 if (why != null) {
@@ -66,7 +76,7 @@ public final class Backends {
                 return newSimd();
             }
             default:
-                throw new IllegalArgumentException("unknown backend '" + name + "': use auto, scalar or simd");
+                throw new IllegalArgumentException("unknown backend '" + name + "': use auto, scalar, simd or tornado");
         }
     }
 
@@ -116,6 +126,55 @@ public final class Backends {
             case "simd" -> "simd (" + simdVectorBits() + "-bit float vectors, " + ops.threads() + " threads)";
             default -> ops.name() + " (" + ops.threads() + " thread" + (ops.threads() == 1 ? "" : "s") + ")";
         };
+    }
+
+    /**
+     * Null when the TornadoVM backend can be loaded here (its jar and TornadoVM's runtime flags are present;
+     * whether a device exists is only known once it starts), else the reason and the fix.
+     */
+    public static String tornadoUnavailableReason() {
+        try {
+            Class.forName(TORNADO_CLASS, false, Backends.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "the TornadoVM backend (" + TORNADO_CLASS + ") is not on the class path (fix: " + TORNADO_FIX + ")";
+        }
+        if (System.getProperty("tornado.load.runtime.implementation") == null) {
+            return "TornadoVM's JVM flags are missing (fix: " + TORNADO_FIX + ")";
+        }
+        return null;
+    }
+
+    /** The TornadoVM backend's device description, or null when the backend is not loadable here. */
+    public static String tornadoDevices() {
+        if (tornadoUnavailableReason() != null) {
+            return null;
+        }
+        try {
+            return (String) Class.forName(TORNADO_CLASS).getMethod("devices").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "TornadoVM failed to start: " + rootCause(e);
+        }
+    }
+
+    private static TensorOps newTornado() {
+        String why = tornadoUnavailableReason();
+        if (why != null) {
+            throw new IllegalArgumentException("backend tornado was requested but " + why);
+        }
+        try {
+            return (TensorOps) Class.forName(TORNADO_CLASS).getMethod("create").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException("backend tornado was requested but TornadoVM failed to start: "
+                    + rootCause(e) + " (fix: " + TORNADO_FIX + ")", e);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.toString();
     }
 
     private static TensorOps newSimd() {

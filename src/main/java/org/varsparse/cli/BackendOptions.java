@@ -5,12 +5,12 @@ import org.varsparse.backend.Backends;
 import org.varsparse.tensor.TensorOps;
 import picocli.CommandLine.Option;
 
-/** {@code --backend auto|scalar|simd} and {@code --threads N}. */
+/** {@code --backend auto|scalar|simd|tornado} and {@code --threads N}. */
 final class BackendOptions {
-    enum Name { auto, scalar, simd }
+    enum Name { auto, scalar, simd, tornado }
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-            description = "CPU backend: auto (simd when the Vector API is usable, else scalar), scalar or simd (default: ${DEFAULT-VALUE})")
+            description = "backend: auto (simd when the Vector API is usable, else scalar), scalar, simd, or tornado (GPU via TornadoVM; needs TORNADO_SDK and ./run.sh) (default: ${DEFAULT-VALUE})")
     Name backend = Name.auto;
 
     @Option(names = "--threads", paramLabel = "N", description = "worker threads of the simd backend (default: all cores)")
@@ -29,8 +29,9 @@ final class BackendOptions {
                 }
                 return Backends.create(backend.name());
             } catch (IllegalArgumentException e) {
-                throw UserError.of("--backend " + backend, e.getMessage(),
-                        "use --backend auto (it falls back to scalar) or --backend scalar", e);
+                throw UserError.of("--backend " + backend, e.getMessage(), backend == Name.tornado
+                        ? "set TORNADO_SDK to a TornadoVM SDK and run through ./run.sh, or use --backend auto"
+                        : "use --backend auto (it falls back to scalar) or --backend scalar", e);
             } finally {
                 if (prev == null) {
                     System.clearProperty(Backends.THREADS_PROPERTY);

@@ -49,8 +49,11 @@ import org.varsparse.train.Trainer;
  * complete: between the two renames only {@code .last.old} exists, and {@link #load} takes it. A save that
  * fails (a full disk) removes its temporary folder and leaves the previous checkpoint as it was. The hashes
  * in checkpoint.json catch a file changed afterwards; {@link #load} refuses NaN or infinite values.
+ *
+ * <p>Public for the library ({@code estimators.DictionaryLearning.save/load} write the same folder), so a model
+ * is saved one way only. Problems reading a checkpoint are {@link org.varsparse.UserError}s naming the file.
  */
-final class Checkpoint {
+public final class Checkpoint {
     static final String MODEL = "model.safetensors";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String JSON = "checkpoint.json";
@@ -69,11 +72,11 @@ final class Checkpoint {
      * @param bestValEnergy lowest validation energy so far (NaN before the first epoch)
      * @param bestEpoch     the epoch that reached it (0 if none)
      */
-    record State(TrainConfig config, int epoch, double valEnergy, double bestValEnergy, int bestEpoch, String backend,
+    public record State(TrainConfig config, int epoch, double valEnergy, double bestValEnergy, int bestEpoch, String backend,
                  Decoder decoder, ListaEncoder encoder, Adam.State decoderAdam, Adam.State encoderAdam) {
     }
 
-    static State of(Trainer t, int epoch, double valEnergy, double bestValEnergy, int bestEpoch, String backend) {
+    public static State of(Trainer t, int epoch, double valEnergy, double bestValEnergy, int bestEpoch, String backend) {
         return new State(t.config(), epoch, valEnergy, bestValEnergy, bestEpoch, backend, t.decoder(), t.encoder(),
                 t.decoderOptimizer().exportState(), t.encoderOptimizer().exportState());
     }
@@ -82,8 +85,8 @@ final class Checkpoint {
      * A trainer that continues from {@code s}: its models (trained in place) and both optimizers' states, with
      * {@code config} (the saved one, or one differing in the epoch count only).
      */
-    static Trainer trainer(State s, TrainConfig config, TensorOps ops, Path where) {
-        Trainer t = new Trainer(config, ops, s.decoder(), s.encoder(), Metrics.Normalization.MNIST);
+    static Trainer trainer(State s, TrainConfig config, TensorOps ops, Path where, Metrics.Normalization norm) {
+        Trainer t = new Trainer(config, ops, s.decoder(), s.encoder(), norm);
         try {
             t.decoderOptimizer().importState(s.decoderAdam());
             t.encoderOptimizer().importState(s.encoderAdam());
@@ -95,7 +98,7 @@ final class Checkpoint {
 
     // ---------------------------------------------------------------------------------------------- writing
 
-    static void save(Path checkpointsDir, String name, State s) {
+    public static void save(Path checkpointsDir, String name, State s) {
         Path target = checkpointsDir.resolve(name);
         Path tmp = checkpointsDir.resolve("." + name + ".partial");
         Path old = checkpointsDir.resolve("." + name + ".old");
@@ -217,7 +220,7 @@ final class Checkpoint {
                 + (name.equals("best") ? "last" : "best"));
     }
 
-    static State load(Path checkpointsDir, String name) {
+    public static State load(Path checkpointsDir, String name) {
         Path dir = locate(checkpointsDir, name);
         Path jsonFile = dir.resolve(JSON);
         JsonNode j = Json.read(jsonFile, FIX);

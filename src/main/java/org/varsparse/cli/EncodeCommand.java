@@ -78,7 +78,7 @@ final class EncodeCommand implements Callable<Integer> {
         io.err().printf(Locale.ROOT, "varsparse encode: %s codes of %,d %s images, checkpoint %s (epoch %d), backend %s%n",
                 fista ? "FISTA" : "encoder", y.rows, split, checkpoint, s.epoch(), Backends.describe(ops));
         SparseCodingModel model = SparseCodingModel.of(s.config(), s.decoder(), s.encoder(),
-                Metrics.Normalization.MNIST, ops);
+                d.norm(), ops);
         if (fista && y.rows < 2 && s.config().varianceReg() > 0) {
             throw UserError.of("--split " + split, "holds fewer than 2 images; FISTA's variance term needs 2",
                     "encode without --fista, or use a larger split");

@@ -61,7 +61,7 @@ final class EvalCommand implements Callable<Integer> {
         DataSpec.Loaded d = spec.load();
         io.err().println("varsparse eval: " + r.dir + ", checkpoint " + checkpoint + " (epoch " + s.epoch() + "), "
                 + d.test().rows + " test images, backend " + Backends.describe(ops));
-        evaluate(r, checkpoint.name(), s, d.test(), ops, noise, !noFista, io.out());
+        evaluate(r, checkpoint.name(), s, d, ops, noise, !noFista, io.out());
         return 0;
     }
 
@@ -75,16 +75,17 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** Evaluates checkpoint {@code s}, writes its eval JSON and prints the table. */
-    static Evaluation.Result evaluate(RunDir run, String name, Checkpoint.State s, Matrix test, TensorOps ops,
+    static Evaluation.Result evaluate(RunDir run, String name, Checkpoint.State s, DataSpec.Loaded d, TensorOps ops,
                                       double[] sigmas, boolean fista, PrintStream out) {
+        Matrix test = d.test();
         int b = s.config().batchSize();
         if (test.rows < b) {
             throw UserError.of("test set", "holds " + test.rows + " images, fewer than one batch of " + b,
                     "use a test set of at least " + b + " images, or a smaller --batch-size when training");
         }
         long t0 = System.nanoTime();
-        Evaluation.Result res = Evaluation.run(s.config(), ops, s.decoder(), s.encoder(), test, sigmas, fista,
-                s.config().seed());
+        Evaluation.Result res = Evaluation.run(s.config(), ops, s.decoder(), s.encoder(), test, d.testMaps(), d.norm(),
+                sigmas, fista, s.config().seed());
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("checkpoint", name);

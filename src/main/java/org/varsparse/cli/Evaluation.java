@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.varsparse.eval.Metrics;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.inference.FistaResult;
 import org.varsparse.model.Decoder;
 import org.varsparse.model.ListaEncoder;
@@ -71,8 +71,13 @@ final class Evaluation {
      * Evaluates on {@code test} (N×P); {@code noiseSeed} seeds one Gaussian stream per σ (the same draws for
      * every σ, scaled).
      */
+    /**
+     * On any data: {@code maps} (N×P each; null for MNIST) dewhiten LCN patches for the PSNR (the clean
+     * patch's maps for the noisy image and its reconstruction too, as eval_denoising.py), {@code norm} maps back
+     * to [0,1].
+     */
     static Result run(TrainConfig config, TensorOps ops, Decoder decoder, ListaEncoder encoder, Matrix test,
-                      double[] sigmas, boolean fista, long noiseSeed) {
+                      Metrics.LcnMaps maps, Metrics.Normalization norm, double[] sigmas, boolean fista, long noiseSeed) {
         int b = config.batchSize();
         int batches = test.rows / b;
         if (batches == 0) {
@@ -84,7 +89,8 @@ final class Evaluation {
         Matrix out = new Matrix(b, p);   // (B×P)
         Matrix codes = new Matrix(b, l); // (B×l) E(y)
         Matrix z = new Matrix(b, l);     // (B×l) FISTA codes or E(y_noisy)
-        Fista solver = fista ? new Fista(ops, decoder, b, Trainer.fistaConfig(config)) : null;
+        Metrics.LcnMaps bm = maps == null ? null : Metrics.LcnMaps.allocate(b, p); // (B×P) each
+        CodeSolver solver = fista ? CodeSolver.create(ops, decoder, b, Trainer.fistaConfig(config)) : null;
         double encPsnr = 0, encL0 = 0, fPsnr = 0, fL0 = 0, fIt = 0, fSteps = 0;
         double[] noisyImg = new double[sigmas.length], noisyRec = new double[sigmas.length],
                 noisyL0 = new double[sigmas.length];
@@ -94,14 +100,17 @@ final class Evaluation {
         }
         for (int k = 0; k < batches; k++) {
             System.arraycopy(test.data, k * b * p, y.data, 0, b * p);
+            if (bm != null) {
+                maps.rows(k * b, bm);
+            }
             encoder.encode(ops, y, codes);
             decoder.decode(ops, codes, out);
-            encPsnr += Metrics.psnr(y, out, Metrics.Normalization.MNIST);
+            encPsnr += Metrics.psnr(y, out, bm, norm);
             encL0 += Metrics.l0(codes);
             if (solver != null) {
                 FistaResult r = solver.solve(y, codes, z);
                 decoder.decode(ops, z, out);
-                fPsnr += Metrics.psnr(y, out, Metrics.Normalization.MNIST);
+                fPsnr += Metrics.psnr(y, out, bm, norm);
                 fL0 += Metrics.l0(z);
                 fIt += r.iterations();
                 fSteps += r.meanSteps();
@@ -111,10 +120,10 @@ final class Evaluation {
                 for (int i = 0; i < b * p; i++) {
                     noisy.data[i] = y.data[i] + sigma * (float) rngs[s].nextGaussian();
                 }
-                noisyImg[s] += Metrics.psnr(y, noisy, Metrics.Normalization.MNIST);
+                noisyImg[s] += Metrics.psnr(y, noisy, bm, norm);
                 encoder.encode(ops, noisy, z);
                 decoder.decode(ops, z, out);
-                noisyRec[s] += Metrics.psnr(y, out, Metrics.Normalization.MNIST);
+                noisyRec[s] += Metrics.psnr(y, out, bm, norm);
                 noisyL0[s] += Metrics.l0(z);
             }
         }

@@ -33,6 +33,8 @@ final class InfoCommand implements Callable<Integer> {
         o.println("  scalar:       available (the reference kernels)");
         o.println("  simd:         " + (why == null ? "available, " + Backends.simdVectorBits() + "-bit float vectors"
                 : "unavailable: " + why));
+        String tornado = Backends.tornadoDevices();
+        o.println("  tornado:      " + (tornado == null ? "unavailable: " + Backends.tornadoUnavailableReason() : tornado));
         TensorOps ops = backend.create();
         o.println("  selected:     " + Backends.describe(ops) + "  (--backend " + backend.backend + ")");
         Path cache = MnistFetcher.defaultCacheDir();

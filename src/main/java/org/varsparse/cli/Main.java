@@ -62,6 +62,10 @@ public final class Main implements Runnable {
                 .addSubcommand(new EvalCommand(io))
                 .addSubcommand(new EncodeCommand(io))
                 .addSubcommand(new InfoCommand(io))
+                .addSubcommand(new ClassifyCommand(io))
+                .addSubcommand(new SweepCommand(io))
+                .addSubcommand(new DenoiseImageCommand(io))
+                .addSubcommand(new ReportCommand(io))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOverwrittenOptionsAllowed(true) // the last one wins: ./run.sh main --epochs 10
                 .setOut(new PrintWriter(io.out(), true))

@@ -28,10 +28,10 @@ final class Pictures {
 
     /**
      * Writes the pictures and returns their file names. inputs, reconstructions, noisy and denoised: (n×P) test
-     * images; metrics: the lines of metrics.jsonl.
+     * images in normalized units (LCN patches dewhitened); metrics: the lines of metrics.jsonl; norm: back to [0,1].
      */
     static List<String> write(RunDir run, String title, Decoder decoder, Matrix inputs, Matrix reconstructions,
-                              Matrix noisy, Matrix denoised, List<JsonNode> metrics) {
+                              Matrix noisy, Matrix denoised, List<JsonNode> metrics, Metrics.Normalization norm) {
         Path dir = run.pictures();
         List<String> names = new ArrayList<>();
         Path current = dir;
@@ -41,10 +41,10 @@ final class Pictures {
             AtomGrid.write(current, decoder, AtomGrid.Scaling.EACH);
             names.add("atoms.png");
             current = dir.resolve("reconstructions.png");
-            ImageGrid.writePairs(current, inputs, reconstructions, Metrics.Normalization.MNIST);
+            ImageGrid.writePairs(current, inputs, reconstructions, norm);
             names.add("reconstructions.png");
             current = dir.resolve("denoising.png");
-            ImageGrid.writeTriples(current, inputs, noisy, denoised, Metrics.Normalization.MNIST);
+            ImageGrid.writeTriples(current, inputs, noisy, denoised, norm);
             names.add("denoising.png");
             current = dir.resolve("curves.png");
             TrainingCurves.write(current, title, series(metrics, "val_psnr", 1), series(metrics, "train_psnr", 1),
@@ -54,6 +54,15 @@ final class Pictures {
             throw FileIo.writeFailure(current, e);
         }
         return names;
+    }
+
+    /** Clean / noisy / denoised rows into one PNG (normalized units; {@code norm} maps back to [0,1]). */
+    static void triples(Path file, Matrix clean, Matrix noisy, Matrix denoised, Metrics.Normalization norm) {
+        try {
+            ImageGrid.writeTriples(file, clean, noisy, denoised, norm);
+        } catch (IOException e) {
+            throw FileIo.writeFailure(file, e);
+        }
     }
 
     /** epoch → scale·value of one metrics.jsonl field (null values are left out). */

@@ -36,7 +36,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code varsparse train}: trains a preset on MNIST, one checkpoint per epoch, then evaluates the best one.
+ * {@code varsparse train}: trains a preset on MNIST (or on LCN patches of photos with {@code --photos}), one
+ * checkpoint per epoch, then evaluates the best one.
  *
  * <p>Per epoch (METHOD.md §1.9–1.10): the training rows shuffled by (seed, epoch), batches of B with FISTA
  * codes and one Adam step each for decoder and encoder; validation on the held-out images with encoder codes;
@@ -45,12 +46,12 @@ import picocli.CommandLine.Spec;
  * as an uninterrupted run (the epoch order depends only on seed and epoch).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
-        description = {"Train a sparse coding model (LISTA encoder + decoder) on MNIST, then evaluate the best epoch.",
+        description = {"Train a sparse coding model (LISTA encoder + decoder) on MNIST or, with --photos, on LCN patches of photos; then evaluate the best epoch.",
                 "Hyperparameter options override the preset; each names the reference's flag (ref --...) and the"
                         + " paper's symbol. Writes a run folder: run.json, metrics.jsonl, checkpoints/{last,best},"
                         + " eval.json."},
-        footer = {"", "Presets: mnist-sdl, mnist-sdl-nl, mnist-vdl, mnist-vdl-nl (the patch-* presets need ImageNet"
-                + " LCN patches, which varsparse cannot load yet)."})
+        footer = {"", "Presets: mnist-sdl, mnist-sdl-nl, mnist-vdl, mnist-vdl-nl; patch-sdl, patch-sdl-nl, patch-vdl,"
+                + " patch-vdl-nl with --photos DIR (LCN patches of natural images, METHOD §3.4)."})
 final class TrainCommand implements Callable<Integer> {
     /** The run.json field set when a run completed: its epochs, the final evaluation and the pictures. */
     static final String FINISHED = "finished";
@@ -108,25 +109,26 @@ final class TrainCommand implements Callable<Integer> {
         TensorOps ops = backend.create(); // before the data: option errors first, then the slow part
         String backendName = Backends.describe(ops);
         DataSpec spec = plan.data();
-        // MNIST's rows are known before reading it; a slice's only after, when the check runs again
-        checkMemory(config, parsed, spec.anySize() ? 0 : MnistDataset.TRAIN_POOL + MnistDataset.N_TEST + spec.valSize(),
-                ops.threads());
+        // the data's size is known before reading it, except for a slice of MNIST: the check runs again after
+        checkMemory(config, parsed, spec.isPatches() ? 3L * (spec.patches() + 2L * spec.valSize()) // patches, LCN maps
+                : spec.anySize() ? 0 : MnistDataset.TRAIN_POOL + MnistDataset.N_TEST + spec.valSize(), ops.threads());
         DataSpec.Loaded d = spec.load();
-        checkMemory(config, parsed, d.pool().rows + d.test().rows + d.val().rows, ops.threads());
+        checkMemory(config, parsed, dataRows(d), ops.threads());
         int b = config.batchSize();
         requireBatch(d.trainRows().length, b, "training images (after --train-limit)", "--train-limit");
         requireBatch(d.val().rows, b, "validation images", "--val-size");
-        requireBatch(d.test().rows, b, "test images", "--mnist-dir");
+        requireBatch(d.test().rows, b, "test images", d.spec().isPatches() ? "--val-size" : "--mnist-dir");
 
         RunDir run = plan.from() != null ? plan.existing() : RunDir.createNew(plan.runPath());
         try {
             Trainer trainer;
             if (plan.from() != null) {
-                trainer = Checkpoint.trainer(plan.from(), config, ops, Checkpoint.locate(run.checkpoints(), "last"));
+                trainer = Checkpoint.trainer(plan.from(), config, ops, Checkpoint.locate(run.checkpoints(), "last"),
+                        d.norm());
                 Checkpoint.removeStale(run.checkpoints()); // left by a killed save
                 run.truncateMetrics(plan.from().epoch());
             } else {
-                trainer = new Trainer(config, ops, d.pool().cols, Metrics.Normalization.MNIST);
+                trainer = new Trainer(config, ops, d.pool().cols, d.norm());
             }
             int start = plan.from() == null ? 0 : plan.from().epoch();
             writeRunJson(run, config, plan.data(), backendName, parsed, start);
@@ -142,8 +144,8 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best");
-        Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d.test(), ops, noise, true, io.out());
-        List<String> pictures = picturesOf(run, best, d.test(), ops, noise);
+        Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d, ops, noise, true, io.out());
+        List<String> pictures = picturesOf(run, best, d, ops, noise);
         summary(run, config, best.epoch(), res, pictures);
         ObjectNode done = (ObjectNode) run.readRunJson();
         done.put(FINISHED, Instant.now().toString()); // the last write: a run without it is resumable
@@ -158,9 +160,10 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw UserError.of("--preset " + preset, "no such preset", "pass one of " + Preset.names());
         }
-        if (!p.cliName.startsWith("mnist-")) {
-            throw UserError.of("--preset " + preset, "the patch presets are tuned for ImageNet LCN patches, which"
-                    + " varsparse cannot load yet", "use an MNIST preset: mnist-sdl, mnist-sdl-nl, mnist-vdl or mnist-vdl-nl");
+        DataSpec spec = data.resolve(null, trainLimit);
+        if (!p.cliName.startsWith("mnist-") && !spec.isPatches()) {
+            throw UserError.of("--preset " + preset, "is tuned for LCN patches of natural images",
+                    "pass --photos DIR (a folder of PNG/JPEG photos), or use an MNIST preset");
         }
         TrainConfig config = HyperparameterOptions.applyOptions(p.config(), hyper.given(parsed));
         if (config.epochs() < 1) {
@@ -168,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path runPath = out != null ? out : defaultOut(p);
         RunDir.checkNew(runPath); // before the data is read, so that a bad --out fails at once
-        return new Plan(runPath, null, null, config, data.resolve(null, trainLimit));
+        return new Plan(runPath, null, null, config, spec);
     }
 
     private Plan planResume(ParseResult parsed) {
@@ -221,11 +224,11 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.ValStats v;
             try {
                 try (Progress pr = Progress.start(io.err(), "epoch " + (e + 1) + "/" + config.epochs(), batches)) {
-                    st = trainer.trainEpoch(e, d.pool(), order, s -> pr.step(String.format(Locale.ROOT,
+                    st = trainer.trainEpoch(e, d.pool(), d.poolMaps(), order, s -> pr.step(String.format(Locale.ROOT,
                             "PSNR %.2f dB, L0 %.1f%%, FISTA %d it", s.psnr(), 100 * s.sparsity(), s.fistaIterations())));
                 }
                 try {
-                    v = trainer.validate(d.val());
+                    v = trainer.validate(d.val(), d.valMaps());
                 } catch (DivergenceException x) {
                     throw x.inValidation(e);
                 }
@@ -337,6 +340,12 @@ final class TrainCommand implements Callable<Integer> {
                 m.largest(), m.largestSize(), MemoryEstimate.MAX_ARRAY), lower);
     }
 
+    /** Rows of P floats the loaded data keeps: training pool, validation and test sets, and their LCN maps. */
+    private static long dataRows(DataSpec.Loaded d) {
+        long rows = (long) d.pool().rows + d.val().rows + d.test().rows;
+        return d.poolMaps() == null ? rows : 3 * rows;
+    }
+
     private static void requireBatch(int n, int b, String what, String option) {
         if (n < b) {
             throw UserError.of(option, "leaves " + n + " " + what + ", fewer than one batch of " + b,
@@ -413,25 +422,47 @@ final class TrainCommand implements Callable<Integer> {
         return m;
     }
 
-    /** The pictures of the best checkpoint: the first 32 test images, noisy at the first σ (seeded as eval). */
-    private static List<String> picturesOf(RunDir run, Checkpoint.State s, Matrix test, TensorOps ops, double[] noise) {
+    /**
+     * The pictures of the best checkpoint: the first 32 test images, noisy at each σ (seeded as eval: the first
+     * draws of its stream); {@code denoising.png} is the first σ, {@code denoising-sigma<σ>.png} each one.
+     */
+    private static List<String> picturesOf(RunDir run, Checkpoint.State s, DataSpec.Loaded d, TensorOps ops,
+                                           double[] noise) {
+        Matrix test = d.test();
         int n = Math.min(32, test.rows);
         Matrix inputs = test.rowSlice(0, n);
         Matrix codes = new Matrix(n, s.config().codeDim());
         Matrix recon = new Matrix(n, test.cols);
         s.encoder().encode(ops, inputs, codes);
         s.decoder().decode(ops, codes, recon);
-        float sigma = (float) noise[0];
-        SplittableRandom rng = new SplittableRandom(s.config().seed()); // the first draws of Evaluation's stream
-        Matrix noisy = inputs.copy();
-        for (int i = 0; i < noisy.data.length; i++) {
-            noisy.data[i] += sigma * (float) rng.nextGaussian();
+        // in normalized units; LCN patches dewhitened with the clean patch's maps (eval_denoising.py)
+        Metrics.LcnMaps m = d.testMaps() == null ? null : d.testMaps().rows(0, Metrics.LcnMaps.allocate(n, test.cols));
+        Matrix[] noisy = new Matrix[noise.length], denoised = new Matrix[noise.length];
+        for (int k = 0; k < noise.length; k++) {
+            float sigma = (float) noise[k];
+            SplittableRandom rng = new SplittableRandom(s.config().seed());
+            noisy[k] = inputs.copy();
+            for (int i = 0; i < noisy[k].data.length; i++) {
+                noisy[k].data[i] += sigma * (float) rng.nextGaussian();
+            }
+            denoised[k] = new Matrix(n, test.cols);
+            s.encoder().encode(ops, noisy[k], codes);
+            s.decoder().decode(ops, codes, denoised[k]);
+            if (m != null) {
+                noisy[k] = m.dewhiten(noisy[k]);
+                denoised[k] = m.dewhiten(denoised[k]);
+            }
         }
-        Matrix denoised = new Matrix(n, test.cols);
-        s.encoder().encode(ops, noisy, codes);
-        s.decoder().decode(ops, codes, denoised);
+        Matrix shown = m == null ? inputs : m.dewhiten(inputs);
         String title = String.format(Locale.ROOT, "%s, %s", s.config().preset(), run.dir.getFileName());
-        return Pictures.write(run, title, s.decoder(), inputs, recon, noisy, denoised, run.readMetrics());
+        List<String> names = new ArrayList<>(Pictures.write(run, title, s.decoder(), shown,
+                m == null ? recon : m.dewhiten(recon), noisy[0], denoised[0], run.readMetrics(), d.norm()));
+        for (int k = 0; k < noise.length; k++) {
+            String name = "denoising-sigma" + fmt(noise[k]) + ".png";
+            Pictures.triples(run.pictures().resolve(name), shown, noisy[k], denoised[k], d.norm());
+            names.add(name);
+        }
+        return names;
     }
 
     private void summary(RunDir run, TrainConfig config, int bestEpoch, Evaluation.Result r, List<String> pictures) {

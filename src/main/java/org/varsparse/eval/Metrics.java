@@ -36,6 +36,55 @@ public final class Metrics {
         }
     }
 
+    /**
+     * The per-image maps of LCN data (METHOD §3.4): y·std + mean is the image in normalized units. mean, std (N×P).
+     */
+    public record LcnMaps(Matrix mean, Matrix std) {
+        public LcnMaps {
+            if (!mean.sameShape(std)) {
+                throw new IllegalArgumentException("LCN maps mean " + mean.shape() + " and std " + std.shape() + " differ");
+            }
+        }
+
+        /** Buffers for a batch of b rows of P pixels. */
+        public static LcnMaps allocate(int b, int p) {
+            return new LcnMaps(new Matrix(b, p), new Matrix(b, p));
+        }
+
+        /** Rows from, from+1, ... of these maps copied into {@code into} (as many rows as it has). */
+        public LcnMaps rows(int from, LcnMaps into) {
+            int n = into.mean.rows * mean.cols;
+            System.arraycopy(mean.data, from * mean.cols, into.mean.data, 0, n);
+            System.arraycopy(std.data, from * std.cols, into.std.data, 0, n);
+            return into;
+        }
+
+        /** Rows order[batch·B ..] copied into {@code into} (B = its rows), as {@code data.Batches.gather}. */
+        public LcnMaps gather(int[] order, int batch, LcnMaps into) {
+            int b = into.mean.rows, p = mean.cols;
+            for (int r = 0; r < b; r++) {
+                int row = order[batch * b + r];
+                System.arraycopy(mean.data, row * p, into.mean.data, r * p, p);
+                System.arraycopy(std.data, row * p, into.std.data, r * p, p);
+            }
+            return into;
+        }
+
+        /** y·std + mean for the first y.rows rows: LCN images back in normalized units. y (n×P); a new matrix. */
+        public Matrix dewhiten(Matrix y) {
+            Matrix x = new Matrix(y.rows, y.cols);
+            for (int i = 0; i < x.data.length; i++) {
+                x.data[i] = y.data[i] * std.data[i] + mean.data[i];
+            }
+            return x;
+        }
+    }
+
+    /** Mean PSNR, dewhitened with {@code maps} first when they are not null. */
+    public static double psnr(Matrix target, Matrix pred, LcnMaps maps, Normalization norm) {
+        return maps == null ? psnr(target, pred, norm) : psnr(target, pred, maps.mean(), maps.std(), norm);
+    }
+
     /** PSNR_i in dB of each image (row). target, pred (B×P); out (B). */
     public static void psnrPerImage(Matrix target, Matrix pred, Normalization norm, double[] out) {
         checkPair(target, pred, out);

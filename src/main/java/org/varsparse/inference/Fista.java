@@ -35,7 +35,7 @@ import org.varsparse.tensor.TensorOps;
  * (the decoder's weights are read at every {@link #solve}); it is not thread-safe: one solver per thread. Solvers
  * of several threads may share one decoder (and one {@link TensorOps}), as long as nothing trains it meanwhile.
  */
-public final class Fista {
+public final class Fista implements CodeSolver {
 
     /**
      * How the gradient is computed; none changes the method. Skipping stopped rows is exact; the Gram form
@@ -67,7 +67,6 @@ public final class Fista {
     private final int hiddenDim; // H (0 for linear)
 
     private final Matrix z; // (B×l) codes
-    private final Matrix zOld; // (B×l)
     private final Matrix aux; // (B×l) momentum point
     private final Matrix grad; // (B×l) gradient of the smooth part at aux
     private final float[] stopped; // (B) s_i ∈ {0, 1}
@@ -122,7 +121,6 @@ public final class Fista {
         this.codeDim = decoder.codeDim();
         this.outputDim = decoder.outputDim();
         this.z = new Matrix(batchSize, codeDim);
-        this.zOld = new Matrix(batchSize, codeDim);
         this.aux = new Matrix(batchSize, codeDim);
         this.grad = new Matrix(batchSize, codeDim);
         this.stopped = new float[batchSize];
@@ -138,6 +136,7 @@ public final class Fista {
         this.blocks = new RowBlock[ladder.length];
     }
 
+    @Override
     public FistaConfig config() {
         return config;
     }
@@ -146,8 +145,15 @@ public final class Fista {
         return strategy;
     }
 
+    @Override
     public int batchSize() {
         return batchSize;
+    }
+
+    /** l, the code dimension of the decoder. */
+    @Override
+    public int codeDim() {
+        return codeDim;
     }
 
     /** Record the energy (all four terms) and the stop mask of every iteration in {@link FistaResult#trace()}. */
@@ -168,6 +174,7 @@ public final class Fista {
      *                     config uses neither (zero start and codeReg = 0)
      * @param out          receives the final codes (B×l); the result's {@code codes} is this matrix
      */
+    @Override
     public FistaResult solve(Matrix y, Matrix encoderCodes, Matrix out) {
         checkInputs(y, encoderCodes, config.needsEncoderCodes());
         if (out == null || out.rows != batchSize || out.cols != codeDim) {
@@ -202,14 +209,11 @@ public final class Fista {
         int iterations = 0;
         for (int k = 0; k < maxSteps; k++) {
             smoothGradient(y, encoderCodes, aux, grad);
-            zOld.copyFrom(z);
-            ops.maskedProxStep(aux, grad, stopped, eta, lambda, z);
             double tNext = 0.5 * (1.0 + Math.sqrt(1.0 + 4.0 * t * t));
-            ops.fistaMomentum(z, zOld, (float) ((t - 1.0) / tNext), aux);
+            // prox step, momentum, ‖Z_old,i − Z_i‖² and ‖Z_old,i‖ in one pass (no copy of Z_old)
+            ops.fistaStep(aux, grad, stopped, eta, lambda, (float) ((t - 1.0) / tNext), z, distSq, oldNorm);
             t = tNext;
 
-            ops.rowSquaredDistances(zOld, z, distSq);
-            ops.rowNorms(zOld, oldNorm);
             boolean allStopped = true;
             for (int i = 0; i < batchSize; i++) {
                 if (freeze && stopped[i] == 1f) {
@@ -359,17 +363,7 @@ public final class Fista {
             }
         }
         float codeCoef = code ? (float) (2.0 * config.codeReg() / codeDim) : 0f;
-        for (int i = 0; i < batchSize; i++) {
-            int row = i * codeDim;
-            for (int j = 0; j < codeDim; j++) {
-                float v = a.data[row + j];
-                float add = hinge ? hingeCoef[j] * (v - colMean[j]) : 0f; // no 0·inf where a term is off
-                if (code) {
-                    add += codeCoef * (v - e.data[row + j]);
-                }
-                g.data[row + j] += add;
-            }
-        }
+        ops.addHingeAndCodeTerms(a, hinge ? hingeCoef : null, colMean, codeCoef, code ? e : null, g);
     }
 
     /** dst rows 0..n−1 ← src rows active[0..n−1]; dst rows n.. ← 0 (padding). */

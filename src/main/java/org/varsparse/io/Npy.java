@@ -13,7 +13,7 @@ import org.varsparse.tensor.Matrix;
 
 /**
  * NumPy {@code .npy} files (format 1.0/2.0, little-endian, C order): what Python users open with
- * {@code numpy.load}. Reads {@code <f4 <f8 <i4 <i8 |u1} into a {@link Array}; writes float32 atomically.
+ * {@code numpy.load}. Reads {@code <f4 <f8 <i4 <i8 |u1}, in C or Fortran order, into a {@link Array} (C order); writes float32 atomically.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -84,9 +84,7 @@ public final class Npy {
         }
         String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
         String descr = find(DESCR, header, name, "descr");
-        if (find(FORTRAN, header, name, "fortran_order").equals("True")) {
-            throw new IOException(name + ": Fortran-order arrays are not supported; save with C order");
-        }
+        boolean fortran = find(FORTRAN, header, name, "fortran_order").equals("True");
         String shapeText = find(SHAPE, header, name, "shape").trim();
         int[] shape = shapeText.isEmpty() ? new int[0]
                 : Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty())
@@ -121,7 +119,27 @@ public final class Npy {
                 default -> Byte.toUnsignedInt(all[o]);
             };
         }
-        return new Array(descr, shape, v);
+        return new Array(descr, shape, fortran ? fortranToC(v, shape) : v);
+    }
+
+    /**
+     * Values stored in Fortran order (first index fastest; what sklearn returns for {@code sparse_encode} codes,
+     * or {@code np.asfortranarray}) rearranged into C order.
+     */
+    private static double[] fortranToC(double[] f, int[] shape) {
+        double[] c = new double[f.length];
+        int[] idx = new int[shape.length];
+        for (int k = 0; k < c.length; k++) { // k walks C order; idx is its multi-index
+            int off = 0;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                off = off * shape[d] + idx[d];
+            }
+            c[k] = f[off];
+            for (int d = shape.length - 1; d >= 0 && ++idx[d] == shape[d]; d--) {
+                idx[d] = 0;
+            }
+        }
+        return c;
     }
 
     private static String find(Pattern p, String header, String name, String key) throws IOException {

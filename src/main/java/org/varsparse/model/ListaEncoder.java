@@ -156,8 +156,24 @@ public final class ListaEncoder {
                 throw new IllegalStateException("backward before forward");
             }
             Shapes.require("encoder target Z*", target, batch, model.codeDim());
+            double loss = Shapes.residual(ops, z[model.iterations], target, gZ, rowErr);
+            backprop(ops);
+            return loss;
+        }
+
+        /** ∇W, ∇b, ∇S of any loss L, given ∂L/∂E(Y) (B×l) of the last forward pass (end-to-end training). */
+        public void backwardFromGradient(TensorOps ops, Matrix gradOut) {
+            if (y == null) {
+                throw new IllegalStateException("backward before forward");
+            }
+            Shapes.require("encoder output gradient", gradOut, batch, model.codeDim());
+            gZ.copyFrom(gradOut);
+            backprop(ops);
+        }
+
+        /** Back through the T_L stages from gZ = ∂L/∂z[T_L]. */
+        private void backprop(TensorOps ops) {
             int t = model.iterations;
-            double loss = Shapes.residual(ops, z[t], target, gZ, rowErr);
             if (t == 0) {
                 gradS.fill(0f);
             }
@@ -176,7 +192,6 @@ public final class ListaEncoder {
             }
             ops.gemmTN(1f, gC, y, 0f, gradW); // (l×B)·(B×P)
             ops.colSums(gC, gradB);
-            return loss;
         }
 
         /** E(Y) from the last forward pass (B×l). */

@@ -176,6 +176,96 @@ public abstract class TensorOps {
         maskedProxStepKernel(aux, grad, stopped, eta, lambda, z);
     }
 
+    /**
+     * One fused FISTA update (utils.py:120-133, 187-200): with zOld = z on entry, for each row i with stop flag
+     * s_i ∈ {0, 1}, the same float operations as {@link #maskedProxStep}, {@link #fistaMomentum},
+     * {@link #rowSquaredDistances} and {@link #rowNorms} in turn, in one pass and without a copy of zOld:
+     * <pre>
+     *   z_i ← max(0, aux_i − (1 − s_i)·eta·grad_i − (1 − s_i)·lambda·eta)
+     *   aux_i ← z_i + coef·(z_i − zOld_i)
+     *   distSq[i] ← ‖zOld_i − z_i‖²,  oldNorm[i] ← ‖zOld_i‖      (accumulated in double)
+     * </pre>
+     * z and aux are updated in place; grad is only read.
+     */
+    public final void fistaStep(Matrix aux, Matrix grad, float[] stopped, float eta, float lambda, float coef, Matrix z,
+                                float[] distSq, float[] oldNorm) {
+        same("fistaStep aux/grad", aux, grad);
+        same("fistaStep aux/z", aux, z);
+        len("fistaStep stopped", stopped, aux.rows, aux);
+        len("fistaStep distSq", distSq, aux.rows, aux);
+        len("fistaStep oldNorm", oldNorm, aux.rows, aux);
+        if (aux.data == grad.data || z.data == aux.data || z.data == grad.data) {
+            throw new IllegalArgumentException("fistaStep: aux, grad and z must be distinct matrices");
+        }
+        fistaStepKernel(aux, grad, stopped, eta, lambda, coef, z, distSq, oldNorm);
+    }
+
+    /**
+     * g_ij += colCoef_j·(a_ij − colMean_j) + codeCoef·(a_ij − e_ij): FISTA's variance-hinge and code terms
+     * (METHOD.md §1.11). colCoef null: no column term (colMean is then ignored, may be null); e null: no code term.
+     * The two products are added as floats, then added to g (no fma).
+     */
+    public final void addHingeAndCodeTerms(Matrix a, float[] colCoef, float[] colMean, float codeCoef, Matrix e, Matrix g) {
+        same("addHingeAndCodeTerms a/g", a, g);
+        if (colCoef != null) {
+            len("addHingeAndCodeTerms colCoef", colCoef, a.cols, a);
+            len("addHingeAndCodeTerms colMean", colMean, a.cols, a);
+        }
+        if (e != null) {
+            same("addHingeAndCodeTerms a/e", a, e);
+        }
+        if (colCoef == null && e == null) {
+            return;
+        }
+        addHingeAndCodeTermsKernel(a, colCoef, colMean, codeCoef, e, g);
+    }
+
+    /**
+     * The reference loops (ScalarOps inherits them as the oracle; backends without a fast version, e.g. test
+     * stubs and delegating backends, too).
+     */
+    protected void fistaStepKernel(Matrix aux, Matrix grad, float[] stopped, float eta, float lambda, float coef,
+                                   Matrix z, float[] distSq, float[] oldNorm) {
+        int n = aux.cols;
+        float[] as = aux.data, gs = grad.data, zs = z.data;
+        for (int i = 0; i < aux.rows; i++) {
+            float live = 1f - stopped[i];
+            float step = live * eta;
+            float thr = live * lambda * eta;
+            double dist = 0, norm = 0;
+            for (int j = 0; j < n; j++) {
+                int idx = i * n + j;
+                float zo = zs[idx];
+                float zn = Math.max(0f, as[idx] - step * gs[idx] - thr);
+                zs[idx] = zn;
+                as[idx] = zn + coef * (zn - zo);
+                double d = zo - zn;
+                dist += d * d;
+                double o = zo;
+                norm += o * o;
+            }
+            distSq[i] = (float) dist;
+            oldNorm[i] = (float) Math.sqrt(norm);
+        }
+    }
+
+    /** The reference loop (see {@link #fistaStepKernel}). */
+    protected void addHingeAndCodeTermsKernel(Matrix a, float[] colCoef, float[] colMean, float codeCoef, Matrix e,
+                                              Matrix g) {
+        int n = a.cols;
+        for (int i = 0; i < a.rows; i++) {
+            for (int j = 0; j < n; j++) {
+                int idx = i * n + j;
+                float v = a.data[idx];
+                float add = colCoef != null ? colCoef[j] * (v - colMean[j]) : 0f; // no 0·inf where a term is off
+                if (e != null) {
+                    add += codeCoef * (v - e.data[idx]);
+                }
+                g.data[idx] += add;
+            }
+        }
+    }
+
     /** x_ij += v_j (a bias added to every row). */
     public final void addRowVector(Matrix x, float[] v) {
         len("addRowVector", v, x.cols, x);

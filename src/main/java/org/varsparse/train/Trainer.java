@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import org.varsparse.data.Batches;
 import org.varsparse.eval.Metrics;
 import org.varsparse.inference.Energy;
-import org.varsparse.inference.Fista;
+import org.varsparse.inference.CodeSolver;
 import org.varsparse.inference.FistaConfig;
 import org.varsparse.inference.FistaResult;
 import org.varsparse.model.Adam;
@@ -44,7 +44,7 @@ public final class Trainer {
     private final Decoder decoder;
     private final ListaEncoder encoder;
     private final FistaConfig fistaConfig;
-    private final Fista fista;
+    private final CodeSolver fista;
     private final DecoderWorkspace decoderWork;
     private final ListaEncoder.Workspace encoderWork;
     private final Adam decoderAdam;
@@ -83,7 +83,7 @@ public final class Trainer {
         this.encoder = encoder;
         this.normalization = normalization;
         this.fistaConfig = fistaConfig(config);
-        this.fista = new Fista(ops, decoder, b, fistaConfig);
+        this.fista = CodeSolver.create(ops, decoder, b, fistaConfig);
         this.decoderWork = decoder.workspace(b);
         this.encoderWork = encoder.workspace(b);
         this.decoderAdam = new Adam(decoderGroups(config, decoderWork.parameters()));
@@ -192,10 +192,15 @@ public final class Trainer {
      * infinite code shows in it), a loss, or a weight after its Adam step is not finite.
      */
     public StepStats step(Matrix y) {
+        return step(y, null);
+    }
+
+    /** {@link #step(Matrix)} on LCN patches; {@code maps} (B×P each, may be null) dewhiten them for the PSNR. */
+    public StepStats step(Matrix y, Metrics.LcnMaps maps) {
         Matrix e = encoderWork.forward(ops, y); // (B×l), activations kept for the encoder backward
         FistaResult r = fista.solve(y, e, codes);
         Matrix yHat = decoderWork.forward(ops, codes);
-        double psnr = Metrics.psnr(y, yHat, normalization);
+        double psnr = Metrics.psnr(y, yHat, maps, normalization);
         double sparsity = Metrics.l0(codes);
         double trainEnergy = energy.evaluate(ops, y, yHat, codes, e, fistaConfig).total();
         double lossD = decoderWork.backward(ops, y);
@@ -219,6 +224,11 @@ public final class Trainer {
      * decoder learning rate first. {@code onBatch} (may be null) sees each step's stats.
      */
     public EpochStats trainEpoch(int epoch, Matrix data, int[] order, Consumer<StepStats> onBatch) {
+        return trainEpoch(epoch, data, null, order, onBatch);
+    }
+
+    /** {@link #trainEpoch(int, Matrix, int[], Consumer)} on LCN patches with their maps (N×P each, may be null). */
+    public EpochStats trainEpoch(int epoch, Matrix data, Metrics.LcnMaps maps, int[] order, Consumer<StepStats> onBatch) {
         int b = config.batchSize();
         int batches = order.length / b;
         if (batches == 0) {
@@ -231,11 +241,12 @@ public final class Trainer {
         setEpoch(epoch);
         long t0 = System.nanoTime();
         double lossD = 0, lossE = 0, psnr = 0, l0 = 0, en = 0, iters = 0, steps = 0;
+        Metrics.LcnMaps batchMaps = maps == null ? null : Metrics.LcnMaps.allocate(b, data.cols); // (B×P) each
         for (int k = 0; k < batches; k++) {
             Batches.gather(data, order, k, batchBuffer(data.cols));
             StepStats s;
             try {
-                s = step(batch);
+                s = step(batch, batchMaps == null ? null : maps.gather(order, k, batchMaps));
             } catch (DivergenceException d) {
                 throw d.atBatch(epoch, k);
             }
@@ -301,12 +312,18 @@ public final class Trainer {
      * Throws {@link DivergenceException} if the energy is not finite.
      */
     public ValStats validate(Matrix data) {
+        return validate(data, null);
+    }
+
+    /** {@link #validate(Matrix)} on LCN patches with their maps (N×P each, may be null) for the PSNR. */
+    public ValStats validate(Matrix data, Metrics.LcnMaps maps) {
         int b = config.batchSize();
         int batches = data.rows / b;
         if (batches == 0) {
             throw new IllegalArgumentException("validation set of " + data.rows + " rows is smaller than one batch of " + b);
         }
         Matrix y = new Matrix(b, data.cols);
+        Metrics.LcnMaps batchMaps = maps == null ? null : Metrics.LcnMaps.allocate(b, data.cols); // (B×P) each
         double sumE = 0, sumPsnr = 0, sumL0 = 0;
         for (int k = 0; k < batches; k++) {
             System.arraycopy(data.data, k * b * data.cols, y.data, 0, b * data.cols);
@@ -314,7 +331,7 @@ public final class Trainer {
             decoder.decode(ops, valCodes, valOut);
             sumE += energy.evaluate(ops, y, valOut, valCodes, null, config.sparsityReg(), config.varianceReg(),
                     config.hingeThreshold(), 0).total();
-            sumPsnr += Metrics.psnr(y, valOut, normalization);
+            sumPsnr += Metrics.psnr(y, valOut, batchMaps == null ? null : maps.rows(k * b, batchMaps), normalization);
             sumL0 += Metrics.l0(valCodes);
         }
         check("the validation energy", sumE, List.of("lrEncoder", "lrDecoder")); // of the encoder's codes

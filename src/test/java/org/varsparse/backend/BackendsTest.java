@@ -29,4 +29,11 @@ class BackendsTest {
         assertTrue(Backends.simdVectorBits() >= 128, "vector bits " + Backends.simdVectorBits());
         assertTrue(Backends.describe(ops).contains(Backends.simdVectorBits() + "-bit"), Backends.describe(ops));
     }
+
+    /** Without the tornado/ jar and TornadoVM's flags (as in the core's own test run), forcing it is an error naming the fix. */
+    @Test
+    void forcedTornadoWithoutTornadoVmIsAnErrorNamingTheFix() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("tornado"));
+        assertTrue(e.getMessage().contains("TORNADO_SDK") && e.getMessage().contains("./run.sh"), e.getMessage());
+    }
 }

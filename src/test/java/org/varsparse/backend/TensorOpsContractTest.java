@@ -252,6 +252,73 @@ public abstract class TensorOpsContractTest {
         report("elementwise", worst);
     }
 
+    @Test
+    public final void fusedFistaKernels() {
+        SplittableRandom rng = new SplittableRandom(SEED + 5);
+        double worst = 0;
+        for (int s : SIZES) {
+            for (int[] shape : new int[][] {{s, 7}, {3, s}, {2, s + 1}, {s, 128}}) {
+                int rows = shape[0], cols = shape[1];
+                Matrix aux = special(rand(rows, cols, rng), rng), g = rand(rows, cols, rng), z = abs(rand(rows, cols, rng));
+                Matrix auxFinite = rand(rows, cols, rng), e = rand(rows, cols, rng);
+                float[] coef = rand(1, cols, rng).data, mean = rand(1, cols, rng).data;
+                float[] stopped = new float[rows];
+                for (int i = 0; i < rows; i++) {
+                    stopped[i] = rng.nextBoolean() ? 1f : 0f;
+                }
+                String at = " " + aux.shape();
+                float eta = 0.05f, lambda = 0.3f, mom = 0.7f;
+                worst = Math.max(worst, compareInPlace("fistaStep z" + at, z,
+                        (ops, out) -> ops.fistaStep(aux.copy(), g, stopped, eta, lambda, mom, out, new float[rows], new float[rows])));
+                worst = Math.max(worst, compareInPlace("fistaStep aux" + at, aux,
+                        (ops, out) -> ops.fistaStep(out, g, stopped, eta, lambda, mom, z.copy(), new float[rows], new float[rows])));
+                worst = Math.max(worst, compare("fistaStep distSq" + at,
+                        r -> ops().fistaStep(auxFinite.copy(), g, stopped, eta, lambda, mom, z.copy(), r, new float[rows]),
+                        r -> oracle.fistaStep(auxFinite.copy(), g, stopped, eta, lambda, mom, z.copy(), r, new float[rows]), rows, null));
+                worst = Math.max(worst, compare("fistaStep oldNorm" + at,
+                        r -> ops().fistaStep(auxFinite.copy(), g, stopped, eta, lambda, mom, z.copy(), new float[rows], r),
+                        r -> oracle.fistaStep(auxFinite.copy(), g, stopped, eta, lambda, mom, z.copy(), new float[rows], r), rows, null));
+                for (TensorOps ops : new TensorOps[] {ops(), oracle}) {
+                    assertFusedStepIsTheFourKernels(ops, aux, g, stopped, eta, lambda, mom, z, at);
+                }
+                for (int variant = 0; variant < 3; variant++) {
+                    float[] cc = variant == 2 ? null : coef;
+                    Matrix ee = variant == 1 ? null : e;
+                    worst = Math.max(worst, compareInPlace("addHingeAndCodeTerms " + variant + at, g,
+                            (ops, out) -> ops.addHingeAndCodeTerms(aux, cc, mean, 0.4f, ee, out)));
+                }
+            }
+        }
+        report("fused FISTA kernels", worst);
+    }
+
+    /** fistaStep does, bit for bit, maskedProxStep, fistaMomentum, rowSquaredDistances(zOld, z) and rowNorms(zOld). */
+    private static void assertFusedStepIsTheFourKernels(TensorOps ops, Matrix aux0, Matrix g, float[] stopped, float eta,
+                                                        float lambda, float mom, Matrix z0, String at) {
+        int rows = aux0.rows;
+        Matrix zNew = new Matrix(rows, aux0.cols), auxNew = new Matrix(rows, aux0.cols);
+        float[] dist = new float[rows], norm = new float[rows];
+        ops.maskedProxStep(aux0, g, stopped, eta, lambda, zNew);
+        ops.fistaMomentum(zNew, z0, mom, auxNew);
+        ops.rowSquaredDistances(z0, zNew, dist);
+        ops.rowNorms(z0, norm);
+        Matrix zF = z0.copy(), auxF = aux0.copy();
+        float[] distF = new float[rows], normF = new float[rows];
+        ops.fistaStep(auxF, g, stopped, eta, lambda, mom, zF, distF, normF);
+        assertSameBits(ops.name() + " fistaStep z vs maskedProxStep" + at, zNew.data, zF.data);
+        assertSameBits(ops.name() + " fistaStep aux vs fistaMomentum" + at, auxNew.data, auxF.data);
+        assertSameBits(ops.name() + " fistaStep distSq vs rowSquaredDistances" + at, dist, distF);
+        assertSameBits(ops.name() + " fistaStep oldNorm vs rowNorms" + at, norm, normF);
+    }
+
+    private static void assertSameBits(String what, float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                fail(what + " [" + i + "]: " + actual[i] + ", separate kernels " + expected[i] + " (seed " + SEED + ")");
+            }
+        }
+    }
+
     /** Runs op on a copy of start for each backend, compares; NaN must match NaN. */
     private double compareInPlace(String what, Matrix start, java.util.function.BiConsumer<TensorOps, Matrix> op) {
         Matrix actual = start.copy(), expected = start.copy();

@@ -33,6 +33,7 @@ class BadOptionsTest {
         return Stream.of(
                 Arguments.of(List.of("train", "--preset", "mnist-xyz"), "--preset mnist-xyz"),
                 Arguments.of(List.of("train", "--preset", "patch-vdl"), "--preset patch-vdl"),
+                Arguments.of(List.of("train", "--patches", "500"), "--patches 500"),
                 Arguments.of(List.of("train", "--sparsity-reg", "-0.5"), "--sparsity-reg -0.5"),
                 Arguments.of(List.of("train", "--variance-reg", "NaN"), "--variance-reg NaN"),
                 Arguments.of(List.of("train", "--code-step-size", "0"), "--code-step-size 0"),

@@ -82,7 +82,7 @@ class CheckpointTest {
         assertAdamEquals(t.encoderOptimizer().exportState(), s.encoderAdam());
 
         // the restored trainer takes the same next step as the original
-        Trainer back = Checkpoint.trainer(s, s.config(), ops, dir.resolve("last"));
+        Trainer back = Checkpoint.trainer(s, s.config(), ops, dir.resolve("last"), Metrics.Normalization.MNIST);
         Matrix y = Matrix.uniform(c.batchSize(), 36, -0.4f, 2.8f, new SplittableRandom(9));
         t.step(y);
         back.step(y.copy());

@@ -54,7 +54,8 @@ class TrainEvalEncodeTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        for (String png : List.of("atoms.png", "reconstructions.png", "denoising.png", "curves.png")) {
+        for (String png : List.of("atoms.png", "reconstructions.png", "denoising.png", "curves.png",
+                "denoising-sigma0.5.png", "denoising-sigma1.png")) {
             Path f = run.resolve("pictures").resolve(png);
             try {
                 BufferedImage im = ImageIO.read(f.toFile());

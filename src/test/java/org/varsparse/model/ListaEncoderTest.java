@@ -148,6 +148,30 @@ class ListaEncoderTest {
         assertThrows(IllegalArgumentException.class, () -> ListaEncoder.init(0, 4, 3, new SplittableRandom(1)));
     }
 
+    /** Backward from ∂L/∂E(Y) = 2(E(Y) − Z*)/(B·l) gives the gradients of backward(Z*) (finite-difference checked above). */
+    @Test
+    void backwardFromGradientMatchesTheEncoderLoss() {
+        SplittableRandom rng = new SplittableRandom(7);
+        int batch = 6, p = 9, l = 5;
+        ListaEncoder enc = new ListaEncoder(Matrix.uniform(l, p, -0.6f, 0.6f, rng), TestData.uniform(l, 0.3f, rng),
+                Matrix.uniform(l, l, -0.5f, 0.5f, rng), 2);
+        Matrix y = TestData.gaussian(batch, p, rng);
+        Matrix target = TestData.gaussian(batch, l, rng);
+        ListaEncoder.Workspace ws = enc.workspace(batch);
+        Matrix z = ws.forward(ops, y);
+        Matrix g = new Matrix(batch, l);
+        for (int i = 0; i < g.data.length; i++) {
+            g.data[i] = 2 * (z.data[i] - target.data[i]) / (batch * l);
+        }
+        ws.backwardFromGradient(ops, g);
+        float[] gw = ws.gradW.data.clone(), gb = ws.gradB.clone(), gs = ws.gradS.data.clone();
+        ws.backward(ops, target);
+        assertArrayEquals(ws.gradW.data, gw, 1e-6f);
+        assertArrayEquals(ws.gradB, gb, 1e-6f);
+        assertArrayEquals(ws.gradS.data, gs, 1e-6f);
+        assertTrue(Math.abs(gs[0]) + Math.abs(gw[0]) > 0, "non-trivial gradients");
+    }
+
     /** L_E re-evaluated in double from the float weights, for finite differences. */
     static final class DoubleLista {
         final double[] w, b, s; // (l×P), (l), (l×l)

@@ -32,11 +32,11 @@ public final class BenchMain {
     static void printGflops(Collection<RunResult> results) {
         List<String> lines = new ArrayList<>();
         for (RunResult r : results) {
-            String shapeName = r.getParams().getParam("shape");
-            if (shapeName == null || !r.getParams().getMode().name().equals("Throughput")) {
+            GemmShape shape = gemmShape(r.getParams().getParam("shape"));
+            if (shape == null || !r.getParams().getMode().name().equals("Throughput")) {
                 continue;
             }
-            GemmShape shape = GemmShape.valueOf(shapeName);
+            String shapeName = shape.name();
             Result<?> score = r.getPrimaryResult();
             double perSecond = perSecond(score.getScoreUnit());
             double gflops = score.getScore() * perSecond * shape.flops() / 1e9;
@@ -51,6 +51,18 @@ public final class BenchMain {
         System.out.println("GFLOP/s (2·m·k·n per op; ± is JMH's 99.9% interval)");
         System.out.println(String.format(Locale.ROOT, "%-18s %-7s %7s %8s", "shape", "backend", "threads", "GFLOP/s"));
         lines.forEach(System.out::println);
+    }
+
+    /** The GemmShape a {@code shape} parameter names, or null (no such parameter, or another benchmark's shape). */
+    private static GemmShape gemmShape(String name) {
+        if (name == null) {
+            return null;
+        }
+        try {
+            return GemmShape.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Multiplier from a JMH throughput unit ("ops/s", "ops/ms", ...) to ops per second. */

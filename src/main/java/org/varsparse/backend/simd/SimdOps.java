@@ -268,6 +268,89 @@ public final class SimdOps extends TensorOps {
         }
     }
 
+    /**
+     * Half-width float lanes (FH) throughout, so the double-lane reductions see the same chunks in the same order
+     * as {@link #rowSquaredDistancesKernel} and {@link #rowNormsKernel}: bit-identical to the four separate kernels.
+     */
+    @Override
+    protected void fistaStepKernel(Matrix aux, Matrix grad, float[] stopped, float eta, float lambda, float coef,
+                                   Matrix z, float[] distSq, float[] oldNorm) {
+        int n = aux.cols, bound = FH.loopBound(n);
+        float[] as = aux.data, gs = grad.data, zs = z.data;
+        for (int r = 0; r < aux.rows; r++) {
+            float live = 1f - stopped[r];
+            float step = live * eta;
+            float thr = live * lambda * eta;
+            int row = r * n, j = 0;
+            DoubleVector dAcc = DoubleVector.zero(D), nAcc = DoubleVector.zero(D);
+            for (; j < bound; j += FH.length()) {
+                int idx = row + j;
+                FloatVector zo = FloatVector.fromArray(FH, zs, idx);
+                FloatVector zn = FloatVector.fromArray(FH, as, idx)
+                        .sub(FloatVector.fromArray(FH, gs, idx).mul(step)).sub(thr).max(0f);
+                zn.intoArray(zs, idx);
+                zn.add(zn.sub(zo).mul(coef)).intoArray(as, idx);
+                DoubleVector dd = (DoubleVector) zo.sub(zn).convertShape(VectorOperators.F2D, D, 0);
+                dAcc = dd.fma(dd, dAcc);
+                DoubleVector od = (DoubleVector) zo.convertShape(VectorOperators.F2D, D, 0);
+                nAcc = od.fma(od, nAcc);
+            }
+            double dist = dAcc.reduceLanes(VectorOperators.ADD), norm = nAcc.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) {
+                int idx = row + j;
+                float zo = zs[idx];
+                float zn = Math.max(0f, as[idx] - step * gs[idx] - thr);
+                zs[idx] = zn;
+                as[idx] = zn + coef * (zn - zo);
+                double d = zo - zn;
+                dist += d * d;
+                double o = zo;
+                norm += o * o;
+            }
+            distSq[r] = (float) dist;
+            oldNorm[r] = (float) Math.sqrt(norm);
+        }
+    }
+
+    @Override
+    protected void addHingeAndCodeTermsKernel(Matrix a, float[] colCoef, float[] colMean, float codeCoef, Matrix e,
+                                              Matrix g) {
+        int n = a.cols, bound = F.loopBound(n);
+        float[] as = a.data, gs = g.data, es = e == null ? null : e.data;
+        for (int r = 0; r < a.rows; r++) {
+            int row = r * n, j = 0;
+            if (colCoef != null && es != null) {
+                for (; j < bound; j += F.length()) {
+                    FloatVector v = FloatVector.fromArray(F, as, row + j);
+                    FloatVector add = v.sub(FloatVector.fromArray(F, colMean, j)).mul(FloatVector.fromArray(F, colCoef, j))
+                            .add(v.sub(FloatVector.fromArray(F, es, row + j)).mul(codeCoef));
+                    FloatVector.fromArray(F, gs, row + j).add(add).intoArray(gs, row + j);
+                }
+            } else if (colCoef != null) {
+                for (; j < bound; j += F.length()) {
+                    FloatVector v = FloatVector.fromArray(F, as, row + j);
+                    FloatVector add = v.sub(FloatVector.fromArray(F, colMean, j)).mul(FloatVector.fromArray(F, colCoef, j));
+                    FloatVector.fromArray(F, gs, row + j).add(add).intoArray(gs, row + j);
+                }
+            } else {
+                for (; j < bound; j += F.length()) {
+                    FloatVector v = FloatVector.fromArray(F, as, row + j);
+                    FloatVector add = FloatVector.zero(F).add(v.sub(FloatVector.fromArray(F, es, row + j)).mul(codeCoef)); // 0 + x, as the oracle
+                    FloatVector.fromArray(F, gs, row + j).add(add).intoArray(gs, row + j);
+                }
+            }
+            for (; j < n; j++) {
+                int idx = row + j;
+                float v = as[idx];
+                float add = colCoef != null ? colCoef[j] * (v - colMean[j]) : 0f;
+                if (es != null) {
+                    add += codeCoef * (v - es[idx]);
+                }
+                gs[idx] += add;
+            }
+        }
+    }
+
     @Override
     protected void addRowVectorKernel(Matrix x, float[] v) {
         int n = x.cols, bound = F.loopBound(n);

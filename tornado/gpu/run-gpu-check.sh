@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The GPU check on a machine with NO Java and NO Maven (an NVIDIA GPU, or any OpenCL device): unpacks
+# local/gpu-runtime.tar.xz (jlinked JDK 25 + TornadoVM runtime) to /tmp once, then runs
+# org.varsparse.tornado.check.GpuCheck from the jars beside this script: every kernel and the FISTA graph against
+# the CPU oracle, then FISTA timings (TornadoVM, the CPU backend, PyTorch CUDA when importable) as one table.
+#
+#   bash local/gpu/run-gpu-check.sh [GpuCheck options, e.g. --sizes 250,1000 --runs 3]
+#
+# TORNADO_BACKENDS: ptx (default here; if that run cannot start or crashes, it is retried once with opencl),
+# or opencl. Writes the table to $OUT/gpu-check.txt and the whole log to $OUT/gpu-check.log when OUT is set.
+# TORNADO_DEVICE_MEMORY (default 8GB) sizes TornadoVM's device heap (B = 4000 NL needs well under 1 GB).
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TAR="${GPU_RUNTIME_TAR:-$HERE/../gpu-runtime.tar.xz}"
+RT="${GPU_RUNTIME_DIR:-/tmp/varsparse-gpu-runtime}"
+if [ ! -x "$RT/gpu-runtime/run-tornado.sh" ]; then
+  [ -f "$TAR" ] || { echo "run-gpu-check.sh: no $TAR (copy gpu-runtime.tar.xz to local/)" >&2; exit 2; }
+  echo "run-gpu-check.sh: unpacking $(basename "$TAR") to $RT" >&2
+  mkdir -p "$RT" && tar -xJf "$TAR" -C "$RT" || { echo "run-gpu-check.sh: unpacking failed" >&2; exit 2; }
+fi
+CP="$(ls "$HERE"/lib/*.jar | paste -sd: -)"
+ARGS=(--golden "$HERE/golden" --torch "$HERE/fista_torch_cuda.py")
+LOG=/dev/null
+if [ -n "${OUT:-}" ]; then
+  mkdir -p "$OUT"; ARGS+=(--out "$OUT/gpu-check.txt"); LOG="$OUT/gpu-check.log"; : > "$LOG"
+fi
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$LOG"
+
+check() { # $1 = backends
+  local cmd=("$RT/gpu-runtime/run-tornado.sh" "-Dtornado.device.memory=${TORNADO_DEVICE_MEMORY:-8GB}" -Xmx6g
+             -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 -ea:org.varsparse... -cp "$CP" org.varsparse.tornado.check.GpuCheck "${ARGS[@]}" "${@:2}")
+  echo "+ TORNADO_BACKENDS=$1 ${cmd[*]}" | tee -a "$LOG" >&2
+  local tmp; tmp="$(mktemp)"
+  TORNADO_BACKENDS="$1" "${cmd[@]}" 2>&1 | tee -a "$LOG" "$tmp"
+  local rc="${PIPESTATUS[0]}"
+  # driver errors TornadoVM only prints (no exception): e.g. "[TornadoVM-PTX-JNI] ERROR : cuMemcpyDtoHMemSeg -> Returned: 1",
+  # "CL_OUT_OF_RESOURCES error executing CL_COMMAND_NDRANGE_KERNEL"
+  local n; n="$(grep -cE 'JNI\] ERROR|JNI\].*(CL_[A-Z_]+ error|error executing)|CUDA_ERROR' "$tmp")"
+  rm -f "$tmp"
+  if [ "$n" -gt 0 ]; then
+    echo "run-gpu-check.sh: $n TornadoVM driver error line(s) in the $1 run" | tee -a "$LOG" >&2
+    [ "$rc" -eq 0 ] && rc=4
+  fi
+  return "$rc"
+}
+START=$(date +%s)
+B="${TORNADO_BACKENDS:-ptx}"
+check "$B" "$@"; rc=$?
+# 0: all checks passed, timings valid; 3: a check failed; 4: checks passed but a timing cell was INVALID or the
+# driver printed errors (both real results: no retry); anything else: TornadoVM could not run
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 4 ] && [ "$B" != opencl ]; then
+  echo "run-gpu-check.sh: the $B run failed (exit $rc); retrying with TORNADO_BACKENDS=opencl" | tee -a "$LOG" >&2
+  check opencl "$@"; rc=$?
+fi
+echo "run-gpu-check.sh: exit $rc after $(( $(date +%s) - START )) s" | tee -a "$LOG" >&2
+exit "$rc"

@@ -1,0 +1,339 @@
+package org.varsparse.tornado;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The kernels of one FISTA iteration (METHOD.md §1.4, §1.11) on row-major float32 arrays, written to give the
+ * same floats as {@code inference.Fista} on the scalar backend: float GEMM accumulation, double accumulation
+ * in reductions, the same operation order in the elementwise steps.
+ *
+ * <p>Every step kernel first reads {@code state[DONE]}: once the solve has finished (all rows converged, or K
+ * iterations), further launches are no-ops. So the host can launch several iterations between convergence
+ * checks and still get exactly the reference's "break at the first iteration where every row converged".
+ *
+ * <p>Reductions over the batch are two tasks (partial sums per chunk of rows, then one work-item per column
+ * combining the chunks): no {@code @Reduce}, no cross-work-group combining inside one kernel.
+ */
+public final class FistaKernels {
+    // params (FloatArray), uploaded with every batch
+    public static final int ETA = 0; // η, lrt_Z
+    public static final int LAMBDA = 1; // λ, sparsity_reg
+    public static final int BETA = 2; // β, variance_reg
+    public static final int THRESHOLD = 3; // T, hinge_threshold
+    public static final int CODE_COEF = 4; // 2γ/l
+    public static final int TOL = 5; // stop_early
+    public static final int SCALE = 6; // 2/P
+    public static final int ENCODER_INIT = 7; // 1: Z⁰ = E, 0: Z⁰ = 0
+    public static final int MAX_STEPS = 8; // K
+    public static final int PARAMS = 9;
+    // state (IntArray), on the device only
+    public static final int DONE = 0;
+    public static final int ITERATIONS = 1;
+    public static final int STATE = 2;
+
+    /** Rows per partial sum of the column reductions. */
+    public static final int CHUNK = 64;
+
+    private FistaKernels() {
+    }
+
+    public static int chunks(int rows) {
+        return (rows + CHUNK - 1) / CHUNK;
+    }
+
+    // ---------------------------------------------------------------- per batch
+
+    /** z = aux = E (or 0). (B·l) */
+    public static void initCodes(FloatArray e, FloatArray z, FloatArray aux, FloatArray params, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float v = params.get(ENCODER_INIT) > 0f ? e.get(i) : 0f;
+            z.set(i, v);
+            aux.set(i, v);
+        }
+    }
+
+    /** s = 0, n = 0 (B); state = (K == 0 ? done : running, 0 iterations). */
+    public static void initRows(FloatArray stopped, IntArray steps, IntArray state, FloatArray params, int rows) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            stopped.set(i, 0f);
+            steps.set(i, 0);
+            if (i == 0) {
+                state.set(DONE, params.get(MAX_STEPS) < 1f ? 1 : 0);
+                state.set(ITERATIONS, 0);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- gradient of the reconstruction term
+
+    /** Gram form: grad = (2/P)·aux·(WᵀW) − (2/P)·Y·W. aux (B×l), gram (l×l), yw (B×l). */
+    public static void gramGradient(FloatArray aux, FloatArray gram, FloatArray yw, FloatArray grad,
+                                    FloatArray params, IntArray state, int rows, int l) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            for (@Parallel int j = 0; j < l; j++) {
+                if (state.get(DONE) == 0) {
+                    float s = 0f;
+                    for (int p = 0; p < l; p++) {
+                        s += aux.get(i * l + p) * gram.get(p * l + j);
+                    }
+                    float scale = params.get(SCALE);
+                    grad.set(i * l + j, scale * s + (-scale) * yw.get(i * l + j));
+                }
+            }
+        }
+    }
+
+    /** dst (cols×rows) = srcᵀ, src (rows×cols). Per batch: the NL weights in the layout the step kernels read. */
+    public static void transpose(FloatArray src, FloatArray dst, int rows, int cols) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int c = 0; c < cols; c++) {
+                dst.set(c * rows + r, src.get(r * cols + c));
+            }
+        }
+    }
+
+    /**
+     * Hh = relu(aux·W1ᵀ + b1). aux (B×l), w1t = W1ᵀ (l×H), b1 (H), hid (B×H). W1 comes transposed so that
+     * neighbouring work-items (neighbouring h; GPUs map the inner parallel loop to the fastest thread index)
+     * read neighbouring addresses; the sum runs over p in the same order as the CPU's.
+     */
+    public static void hiddenForward(FloatArray aux, FloatArray w1t, FloatArray b1, FloatArray hid, IntArray state,
+                                     int rows, int hidden, int l) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            for (@Parallel int h = 0; h < hidden; h++) {
+                if (state.get(DONE) == 0) {
+                    float s = 0f;
+                    for (int p = 0; p < l; p++) {
+                        s += aux.get(i * l + p) * w1t.get(p * hidden + h);
+                    }
+                    hid.set(i * hidden + h, Math.max(0f, s + b1.get(h)));
+                }
+            }
+        }
+    }
+
+    /** R = (2/P)(Hh·W2ᵀ − Y). hid (B×H), w2t = W2ᵀ (H×P, for coalesced reads as above), y (B×P), r (B×P). */
+    public static void residual(FloatArray hid, FloatArray w2t, FloatArray y, FloatArray r, FloatArray params,
+                                IntArray state, int rows, int out, int hidden) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            for (@Parallel int q = 0; q < out; q++) {
+                if (state.get(DONE) == 0) {
+                    float s = 0f;
+                    for (int h = 0; h < hidden; h++) {
+                        s += hid.get(i * hidden + h) * w2t.get(h * out + q);
+                    }
+                    r.set(i * out + q, params.get(SCALE) * (s - y.get(i * out + q)));
+                }
+            }
+        }
+    }
+
+    /** G_pre = (R·W2) ⊙ 1[Hh > 0]. r (B×P), w2 (P×H), hid (B×H), gh (B×H). */
+    public static void hiddenBackward(FloatArray r, FloatArray w2, FloatArray hid, FloatArray gh, IntArray state,
+                                      int rows, int hidden, int out) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            for (@Parallel int h = 0; h < hidden; h++) {
+                if (state.get(DONE) == 0) {
+                    float s = 0f;
+                    if (hid.get(i * hidden + h) > 0f) {
+                        for (int q = 0; q < out; q++) {
+                            s += r.get(i * out + q) * w2.get(q * hidden + h);
+                        }
+                    }
+                    gh.set(i * hidden + h, s);
+                }
+            }
+        }
+    }
+
+    /** grad = G_pre·W1. gh (B×H), w1 (H×l), grad (B×l). */
+    public static void codeGradient(FloatArray gh, FloatArray w1, FloatArray grad, IntArray state, int rows, int l,
+                                    int hidden) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            for (@Parallel int j = 0; j < l; j++) {
+                if (state.get(DONE) == 0) {
+                    float s = 0f;
+                    for (int h = 0; h < hidden; h++) {
+                        s += gh.get(i * hidden + h) * w1.get(h * l + j);
+                    }
+                    grad.set(i * l + j, s);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- column statistics (two tasks each)
+
+    /** partial[c·l + j] = Σ_{rows i of chunk c} a_ij (double). a (B×l), partial (chunks(B)×l). */
+    public static void columnPartialSums(FloatArray a, DoubleArray partial, IntArray state, int rows, int l) {
+        for (@Parallel int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
+            for (@Parallel int j = 0; j < l; j++) {
+                if (state.get(DONE) == 0) {
+                    double s = 0;
+                    int end = Math.min(rows, (c + 1) * CHUNK);
+                    for (int i = c * CHUNK; i < end; i++) {
+                        s += a.get(i * l + j);
+                    }
+                    partial.set(c * l + j, s);
+                }
+            }
+        }
+    }
+
+    /** mean_j = (float) Σ_c partial · (1/B), as TensorOps.colMeans. */
+    public static void columnMeans(DoubleArray partial, FloatArray mean, IntArray state, int rows, int l) {
+        for (@Parallel int j = 0; j < l; j++) {
+            if (state.get(DONE) == 0) {
+                double s = 0;
+                for (int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
+                    s += partial.get(c * l + j);
+                }
+                float inv = 1.0f / rows;
+                mean.set(j, ((float) s) * inv);
+            }
+        }
+    }
+
+    /** partial[c·l + j] = Σ_{rows i of chunk c} (a_ij − mean_j)² (double). */
+    public static void columnPartialSquares(FloatArray a, FloatArray mean, DoubleArray partial, IntArray state,
+                                            int rows, int l) {
+        for (@Parallel int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
+            for (@Parallel int j = 0; j < l; j++) {
+                if (state.get(DONE) == 0) {
+                    double s = 0;
+                    int end = Math.min(rows, (c + 1) * CHUNK);
+                    float m = mean.get(j);
+                    for (int i = c * CHUNK; i < end; i++) {
+                        double d = a.get(i * l + j) - m;
+                        s += d * d;
+                    }
+                    partial.set(c * l + j, s);
+                }
+            }
+        }
+    }
+
+    /** std_j = sqrt(Σ_c partial / (B − 1)), the unbiased std, as TensorOps.colStd. */
+    public static void columnStd(DoubleArray partial, FloatArray std, IntArray state, int rows, int l) {
+        for (@Parallel int j = 0; j < l; j++) {
+            if (state.get(DONE) == 0) {
+                double s = 0;
+                for (int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
+                    s += partial.get(c * l + j);
+                }
+                std.set(j, (float) TornadoMath.sqrt(s / (rows - 1)));
+            }
+        }
+    }
+
+    /**
+     * hinge_j = −2β·(T − σ_j)/((B − 1)σ_j) where 0 < σ_j < T, else 0 (zero subgradient at σ_j = 0, as
+     * PyTorch's norm backward). std (l) in, coef (l) out.
+     */
+    public static void hingeCoefficients(FloatArray std, FloatArray coef, FloatArray params, IntArray state, int rows,
+                                         int l) {
+        for (@Parallel int j = 0; j < l; j++) {
+            if (state.get(DONE) == 0) {
+                float s = std.get(j);
+                float t = params.get(THRESHOLD);
+                float beta = params.get(BETA);
+                float c = 0f;
+                if (beta > 0f && s > 0f && s < t) {
+                    c = -2f * beta * (t - s) / ((rows - 1) * s);
+                }
+                coef.set(j, c);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the step
+
+    /**
+     * One masked prox step and the momentum update, per element (i, j), with the hinge and code terms added to
+     * the reconstruction gradient first:
+     * g = grad + hinge_j(aux − m_j) + (2γ/l)(aux − e);  z' = max(0, aux − (1−s_i)ηg − (1−s_i)λη);
+     * zOld = z;  z = z';  aux = z' + coef_k(z' − zOld), coef_k = (t_k − 1)/t_{k+1} from the host's table.
+     */
+    public static void proxMomentum(FloatArray aux, FloatArray grad, FloatArray e, FloatArray z, FloatArray zOld,
+                                    FloatArray hinge, FloatArray mean, FloatArray stopped, FloatArray momentum,
+                                    FloatArray params, IntArray state, int rows, int l) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            for (@Parallel int j = 0; j < l; j++) {
+                if (state.get(DONE) == 0) {
+                    int idx = i * l + j;
+                    float v = aux.get(idx);
+                    float add = params.get(BETA) > 0f ? hinge.get(j) * (v - mean.get(j)) : 0f;
+                    float codeCoef = params.get(CODE_COEF);
+                    if (codeCoef > 0f) {
+                        add += codeCoef * (v - e.get(idx));
+                    }
+                    float g = grad.get(idx) + add;
+                    float live = 1f - stopped.get(i);
+                    float eta = params.get(ETA);
+                    float step = live * eta;
+                    float thr = live * params.get(LAMBDA) * eta;
+                    float zn = Math.max(0f, v - step * g - thr);
+                    float zo = z.get(idx);
+                    zOld.set(idx, zo);
+                    z.set(idx, zn);
+                    aux.set(idx, zn + momentum.get(state.get(ITERATIONS)) * (zn - zo));
+                }
+            }
+        }
+    }
+
+    /**
+     * Per row: s_i = [‖zOld_i − z_i‖ / ‖zOld_i‖ < tol] (0/0 and x/0 are "not converged"), n_i += 1 − s_i.
+     * Same rounding as TensorOps.rowSquaredDistances / rowNorms and the comparison in Fista.
+     */
+    public static void rowChange(FloatArray z, FloatArray zOld, FloatArray stopped, IntArray steps, FloatArray params,
+                                 IntArray state, int rows, int l) {
+        for (@Parallel int i = 0; i < rows; i++) {
+            if (state.get(DONE) == 0) {
+                double dist = 0;
+                double norm = 0;
+                for (int j = 0; j < l; j++) {
+                    float zo = zOld.get(i * l + j);
+                    double d = zo - z.get(i * l + j);
+                    dist += d * d;
+                    double o = zo;
+                    norm += o * o;
+                }
+                float distSq = (float) dist;
+                float oldNorm = (float) TornadoMath.sqrt(norm);
+                double tol = params.get(TOL);
+                double rel = TornadoMath.sqrt((double) distSq) / oldNorm;
+                if (rel < tol) {
+                    stopped.set(i, 1f);
+                } else {
+                    stopped.set(i, 0f);
+                    steps.set(i, steps.get(i) + 1);
+                }
+            }
+        }
+    }
+
+    /**
+     * One work-item: counts the iteration, and sets DONE when every row has converged or K iterations ran.
+     * (A single-thread task: B ≤ a few thousand flags, read once per iteration.)
+     */
+    public static void finishIteration(FloatArray stopped, IntArray state, FloatArray params, int rows) {
+        if (state.get(DONE) == 0) {
+            int all = 1;
+            for (int i = 0; i < rows; i++) {
+                if (stopped.get(i) == 0f) {
+                    all = 0;
+                }
+            }
+            int k = state.get(ITERATIONS) + 1;
+            state.set(ITERATIONS, k);
+            if (all == 1 || k >= (int) params.get(MAX_STEPS)) {
+                state.set(DONE, 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,389 @@
+package org.varsparse.tornado;
+
+import org.varsparse.inference.CodeSolver;
+import org.varsparse.inference.FistaConfig;
+import org.varsparse.inference.FistaResult;
+import org.varsparse.model.Decoder;
+import org.varsparse.model.LinearDictionary;
+import org.varsparse.model.OneHiddenDecoder;
+import org.varsparse.tensor.Matrix;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * FISTA (METHOD.md §1.4) with the whole solve on the TornadoVM device; same method and semantics as
+ * {@link org.varsparse.inference.Fista} (reference behaviour, {@code freezeConverged = false}).
+ *
+ * <p>One execution plan of two task graphs, built once per instance (decoder shape, batch size, K capacity) and
+ * reused for every batch, so the kernels compile once:
+ * <ul>
+ *   <li>{@code batch}: uploads Y, E, the decoder weights and the scalars (per batch), forms WᵀW and Y·W
+ *       (linear, Gram form) or W1ᵀ and W2ᵀ (NL, for coalesced reads) on the device, and initialises Z = A = E, the stop mask, the step counts and the
+ *       device-side state (done flag, iteration counter). Everything stays on the device.</li>
+ *   <li>{@code step}: one FISTA iteration (gradient, hinge column statistics as two-task reductions, masked prox
+ *       and momentum, per-row relative change, and a one-thread task that counts the iteration and raises the
+ *       done flag). Nothing is transferred.</li>
+ * </ul>
+ * The host launches {@code step} {@code checkEvery} times, then reads back the 2-int state; once done is set,
+ * further launches are no-ops, so the result equals a loop that breaks at the first iteration where every row
+ * converged. At the end Z (B×l) and the per-row step counts come back. Per solve the host→device traffic is
+ * Y, E and the weights (NL MNIST: B·P + B·l + H·l + H + P·H floats); device→host is 8 bytes per check plus Z.
+ */
+public final class TornadoFista implements CodeSolver, AutoCloseable {
+    /** Iterations launched between two reads of the device's done flag. */
+    public static final int DEFAULT_CHECK_EVERY = 8;
+
+    /**
+     * Work-group shape (dimension 0 = the outer {@code @Parallel} loop, rows; dimension 1 = the inner one) of the
+     * four NL step kernels (hidden, residual, hiddenGrad, grad). Workaround: with TornadoVM's default local size
+     * these kernels failed on NVIDIA OpenCL (H200) with CL_OUT_OF_RESOURCES on clEnqueueNDRangeKernel in every NL
+     * cell (too many registers per work-group for the default block); 8 × 16 = 128 work-items should fit (not yet
+     * run on NVIDIA). The generated loops stride by the global size, so the global size is only rounded up to a
+     * multiple of this block (extra work-items do nothing); results are unchanged (PoCL: equal to the CPU solve).
+     * On PoCL 3.1 (LLVM 15) the shapes 16 × 8 and 1 × 128 each crashed the JVM once in one try (SIGSEGV in
+     * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
+     * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
+     * case stop after 9 of 200 iterations (codes off by 0.09), so PTX keeps TornadoVM's default launch.
+     * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch.
+     */
+    public static final int NL_LOCAL_0, NL_LOCAL_1;
+    private static final boolean NL_LOCAL_FORCED;
+
+    static {
+        String v = System.getProperty("varsparse.tornado.nlLocal", "8,16").trim();
+        NL_LOCAL_FORCED = System.getProperty("varsparse.tornado.nlLocal") != null;
+        if (v.equals("off")) {
+            NL_LOCAL_0 = 0;
+            NL_LOCAL_1 = 0;
+        } else {
+            String[] f = v.split(",");
+            NL_LOCAL_0 = Integer.parseInt(f[0].trim());
+            NL_LOCAL_1 = Integer.parseInt(f[1].trim());
+        }
+    }
+
+    private final boolean linear;
+    private final Decoder decoder;
+    private final int batchSize; // B
+    private final int codeDim; // l
+    private final int outputDim; // P
+    private final int hiddenDim; // H (0 for linear)
+    private final int capacity; // largest K this plan takes
+    private final int checkEvery;
+    private FistaConfig config;
+
+    private final FloatArray y; // (B×P)
+    private final FloatArray e; // (B×l)
+    private final FloatArray w; // linear: W (P×l); NL: W1 (H×l)
+    private final FloatArray b1; // NL: (H); linear: (1) unused
+    private final FloatArray w2; // NL: (P×H); linear: (1) unused
+    private final FloatArray params; // (PARAMS)
+    private final FloatArray momentum; // (capacity) (t_k − 1)/t_{k+1}, uploaded once
+    private final FloatArray z; // (B×l)
+    private final FloatArray zOld; // (B×l)
+    private final FloatArray aux; // (B×l)
+    private final FloatArray grad; // (B×l)
+    private final FloatArray stopped; // (B)
+    private final IntArray steps; // (B)
+    private final IntArray state; // (STATE)
+    private final FloatArray mean; // (l)
+    private final FloatArray std; // (l)
+    private final FloatArray hinge; // (l)
+    private final DoubleArray partial; // (chunks(B)×l)
+    private final FloatArray gram; // linear: (l×l)
+    private final FloatArray yw; // linear: (B×l)
+    private final FloatArray ones; // (2) GEMM (alpha, beta) = (1, 0)
+    private final FloatArray hid; // NL: (B×H)
+    private final FloatArray hidGrad; // NL: (B×H)
+    private final FloatArray res; // NL: (B×P)
+    private final FloatArray w1t; // NL: W1ᵀ (l×H), formed on the device per batch
+    private final FloatArray w2t; // NL: W2ᵀ (H×P), formed on the device per batch
+    private final TornadoExecutionPlan plan;
+    private long launches;
+
+    public TornadoFista(Decoder decoder, int batchSize, FistaConfig config) {
+        this(decoder, batchSize, config, DEFAULT_CHECK_EVERY);
+    }
+
+    public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        if (config.varianceReg() > 0 && batchSize < 2) {
+            throw new IllegalArgumentException("varianceReg > 0 needs batchSize >= 2 (unbiased std over the batch), got 1");
+        }
+        if (config.freezeConverged()) {
+            throw new IllegalArgumentException("the TornadoVM solver implements the reference semantics only"
+                    + " (freezeConverged = false)");
+        }
+        if (checkEvery < 1) {
+            throw new IllegalArgumentException("checkEvery must be >= 1, got " + checkEvery);
+        }
+        this.decoder = decoder;
+        this.linear = decoder instanceof LinearDictionary;
+        this.batchSize = batchSize;
+        this.codeDim = decoder.codeDim();
+        this.outputDim = decoder.outputDim();
+        this.hiddenDim = decoder instanceof OneHiddenDecoder nl ? nl.hiddenDim() : 0;
+        this.capacity = Math.max(1, config.maxInferenceSteps());
+        this.checkEvery = checkEvery;
+        this.config = config;
+        int bl = batchSize * codeDim;
+        y = new FloatArray(batchSize * outputDim);
+        e = new FloatArray(bl);
+        w = new FloatArray(linear ? outputDim * codeDim : hiddenDim * codeDim);
+        b1 = new FloatArray(linear ? 1 : hiddenDim);
+        w2 = new FloatArray(linear ? 1 : outputDim * hiddenDim);
+        params = new FloatArray(FistaKernels.PARAMS);
+        momentum = new FloatArray(capacity);
+        z = new FloatArray(bl);
+        zOld = new FloatArray(bl);
+        aux = new FloatArray(bl);
+        grad = new FloatArray(bl);
+        stopped = new FloatArray(batchSize);
+        steps = new IntArray(batchSize);
+        state = new IntArray(FistaKernels.STATE);
+        mean = new FloatArray(codeDim);
+        std = new FloatArray(codeDim);
+        hinge = new FloatArray(codeDim);
+        partial = new DoubleArray(FistaKernels.chunks(batchSize) * codeDim);
+        gram = new FloatArray(linear ? codeDim * codeDim : 1);
+        yw = new FloatArray(linear ? bl : 1);
+        ones = FloatArray.fromElements(1f, 0f);
+        hid = new FloatArray(linear ? 1 : batchSize * hiddenDim);
+        hidGrad = new FloatArray(linear ? 1 : batchSize * hiddenDim);
+        res = new FloatArray(linear ? 1 : batchSize * outputDim);
+        w1t = new FloatArray(linear ? 1 : hiddenDim * codeDim);
+        w2t = new FloatArray(linear ? 1 : outputDim * hiddenDim);
+        double t = 1.0; // t_0 = 1, t_{k+1} = (1 + √(1 + 4t_k²))/2: the same for every config
+        for (int k = 0; k < capacity; k++) {
+            double tNext = 0.5 * (1.0 + Math.sqrt(1.0 + 4.0 * t * t));
+            momentum.set(k, (float) ((t - 1.0) / tNext));
+            t = tNext;
+        }
+        plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
+        if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
+            plan.withGridScheduler(nlGrid());
+        }
+    }
+
+    private static boolean onOpenCl() {
+        return TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice().getTornadoVMBackend()
+                == TornadoVMBackendType.OPENCL;
+    }
+
+    /** Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). */
+    private GridScheduler nlGrid() {
+        int b = batchSize, l = codeDim, p = outputDim, h = hiddenDim;
+        GridScheduler gs = new GridScheduler();
+        gs.addWorkerGrid("step.hidden", grid(b, h));
+        gs.addWorkerGrid("step.residual", grid(b, p));
+        gs.addWorkerGrid("step.hiddenGrad", grid(b, h));
+        gs.addWorkerGrid("step.grad", grid(b, l));
+        return gs;
+    }
+
+    /** A 2D grid for loops (outer n0, inner n1): global sizes rounded up to multiples of the NL block. */
+    private static WorkerGrid2D grid(int n0, int n1) {
+        WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, NL_LOCAL_0), roundUp(n1, NL_LOCAL_1));
+        g.setLocalWork(NL_LOCAL_0, NL_LOCAL_1, 1);
+        return g;
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+
+    private TaskGraph batchGraph() {
+        int b = batchSize, l = codeDim, p = outputDim;
+        TaskGraph g = new TaskGraph("batch")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, linear ? new Object[] {y, e, w, params, ones}
+                        : new Object[] {y, e, w, b1, w2, params});
+        if (linear) {
+            g.task("gram", GemmKernels::matmulTN, w, w, gram, ones, l, l, p) // WᵀW (l×P)·(P×l)
+                    .task("yw", GemmKernels::matmulNN, y, w, yw, ones, b, l, p); // Y·W (B×P)·(P×l)
+        } else {
+            g.task("w1t", FistaKernels::transpose, w, w1t, hiddenDim, l) // W1ᵀ (l×H)
+                    .task("w2t", FistaKernels::transpose, w2, w2t, p, hiddenDim); // W2ᵀ (H×P)
+        }
+        g.task("initCodes", FistaKernels::initCodes, e, z, aux, params, b * l)
+                .task("initRows", FistaKernels::initRows, stopped, steps, state, params, b)
+                .persistOnDevice(batchObjects());
+        return g;
+    }
+
+    private TaskGraph stepGraph() {
+        int b = batchSize, l = codeDim, p = outputDim, h = hiddenDim;
+        TaskGraph g = new TaskGraph("step").consumeFromDevice("batch", stepObjects())
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, momentum);
+        if (linear) {
+            g.task("grad", FistaKernels::gramGradient, aux, gram, yw, grad, params, state, b, l);
+        } else {
+            g.task("hidden", FistaKernels::hiddenForward, aux, w1t, b1, hid, state, b, h, l)
+                    .task("residual", FistaKernels::residual, hid, w2t, y, res, params, state, b, p, h)
+                    .task("hiddenGrad", FistaKernels::hiddenBackward, res, w2, hid, hidGrad, state, b, h, p)
+                    .task("grad", FistaKernels::codeGradient, hidGrad, w, grad, state, b, l, h);
+        }
+        g.task("colSums", FistaKernels::columnPartialSums, aux, partial, state, b, l)
+                .task("colMeans", FistaKernels::columnMeans, partial, mean, state, b, l)
+                .task("colSquares", FistaKernels::columnPartialSquares, aux, mean, partial, state, b, l)
+                .task("colStd", FistaKernels::columnStd, partial, std, state, b, l)
+                .task("hinge", FistaKernels::hingeCoefficients, std, hinge, params, state, b, l)
+                .task("prox", FistaKernels::proxMomentum, aux, grad, e, z, zOld, hinge, mean, stopped, momentum,
+                        params, state, b, l)
+                .task("change", FistaKernels::rowChange, z, zOld, stopped, steps, params, state, b, l)
+                .task("finish", FistaKernels::finishIteration, stopped, state, params, b)
+                .transferToHost(DataTransferMode.UNDER_DEMAND, state, z, steps, aux);
+        return g;
+    }
+
+    /** What the batch graph leaves on the device (only objects its tasks use: TornadoVM allocates no others). */
+    private Object[] batchObjects() {
+        return linear ? new Object[] {y, e, w, params, ones, z, aux, stopped, steps, state, gram, yw}
+                : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state, w1t, w2t};
+    }
+
+    /** What the step graph takes from the batch graph; its scratch arrays (grad, zOld, statistics, NL activations) live only there. */
+    private Object[] stepObjects() {
+        return linear ? new Object[] {e, params, z, aux, stopped, steps, state, gram, yw}
+                : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state, w1t, w2t};
+    }
+
+    /** Compiles the kernels now (else the first solve does it). */
+    public TornadoFista precompile() {
+        plan.withPreCompilation();
+        return this;
+    }
+
+    @Override
+    public int batchSize() {
+        return batchSize;
+    }
+
+    @Override
+    public int codeDim() {
+        return codeDim;
+    }
+
+    @Override
+    public FistaConfig config() {
+        return config;
+    }
+
+    /** Another config for the same plan (e.g. tol = 0 for fixed-work timing); K may not exceed the first one's. */
+    public void setConfig(FistaConfig config) {
+        if (config.maxInferenceSteps() > capacity || config.freezeConverged()
+                || (config.varianceReg() > 0 && batchSize < 2)) {
+            throw new IllegalArgumentException("config " + config + " does not fit this plan (K <= " + capacity
+                    + ", freezeConverged = false)");
+        }
+        this.config = config;
+    }
+
+    /** Step-graph launches so far (each is one iteration or a no-op after the solve finished). */
+    public long launches() {
+        return launches;
+    }
+
+    @Override
+    public FistaResult solve(Matrix yIn, Matrix encoderCodes, Matrix out) {
+        if (yIn == null || yIn.rows != batchSize || yIn.cols != outputDim) {
+            throw new IllegalArgumentException("y is " + (yIn == null ? "null" : yIn.shape()) + ", needs B×P = "
+                    + batchSize + "x" + outputDim);
+        }
+        if (encoderCodes == null ? config.needsEncoderCodes()
+                : encoderCodes.rows != batchSize || encoderCodes.cols != codeDim) {
+            throw new IllegalArgumentException("encoderCodes is " + (encoderCodes == null ? "null" : encoderCodes.shape())
+                    + ", needs B×l = " + batchSize + "x" + codeDim);
+        }
+        if (out == null || out.rows != batchSize || out.cols != codeDim) {
+            throw new IllegalArgumentException("out is " + (out == null ? "null" : out.shape()) + ", needs "
+                    + batchSize + "x" + codeDim);
+        }
+        upload(yIn, encoderCodes);
+        plan.withGraph(0).execute();
+        int maxSteps = config.maxInferenceSteps();
+        TornadoExecutionResult last = null;
+        int launched = 0;
+        while (true) {
+            for (int c = 0; c < checkEvery; c++) {
+                last = plan.withGraph(1).execute();
+                launched++;
+            }
+            last.transferToHost(state);
+            if (state.get(FistaKernels.DONE) != 0) {
+                break;
+            }
+            if (launched > maxSteps + checkEvery) {
+                throw new IllegalStateException("the device solve did not finish after " + launched + " launches");
+            }
+        }
+        launches += launched;
+        last.transferToHost(z, steps);
+        copy(z, out.data);
+        int[] perRow = new int[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            perRow[i] = steps.get(i);
+        }
+        return new FistaResult(out, state.get(FistaKernels.ITERATIONS), perRow, null);
+    }
+
+    private void upload(Matrix yIn, Matrix encoderCodes) {
+        copy(yIn.data, y);
+        if (encoderCodes != null) {
+            copy(encoderCodes.data, e);
+        } else {
+            e.init(0f);
+        }
+        if (decoder instanceof LinearDictionary lin) {
+            copy(lin.W.data, w);
+        } else {
+            OneHiddenDecoder nl = (OneHiddenDecoder) decoder;
+            copy(nl.W1.data, w);
+            copy(nl.b1, b1);
+            copy(nl.W2.data, w2);
+        }
+        FistaConfig c = config;
+        params.set(FistaKernels.ETA, (float) c.codeStepSize());
+        params.set(FistaKernels.LAMBDA, (float) c.sparsityReg());
+        params.set(FistaKernels.BETA, (float) c.varianceReg());
+        params.set(FistaKernels.THRESHOLD, (float) c.hingeThreshold());
+        params.set(FistaKernels.CODE_COEF, c.codeReg() > 0 ? (float) (2.0 * c.codeReg() / codeDim) : 0f);
+        params.set(FistaKernels.TOL, (float) c.tolerance());
+        params.set(FistaKernels.SCALE, 2f / outputDim);
+        params.set(FistaKernels.ENCODER_INIT, c.encoderInit() ? 1f : 0f);
+        params.set(FistaKernels.MAX_STEPS, c.maxInferenceSteps());
+    }
+
+    // Element loops: java.lang.foreign is a preview API at release 21, so no bulk MemorySegment copy.
+    static void copy(float[] src, FloatArray dst) {
+        for (int i = 0; i < src.length; i++) {
+            dst.set(i, src[i]);
+        }
+    }
+
+    static void copy(FloatArray src, float[] dst) {
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = src.get(i);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException ex) {
+            throw new IllegalStateException("freeing the FISTA plan failed", ex);
+        }
+    }
+}

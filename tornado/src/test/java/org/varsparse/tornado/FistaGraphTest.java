@@ -1,0 +1,73 @@
+package org.varsparse.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.varsparse.backend.scalar.ScalarOps;
+import org.varsparse.inference.CodeSolver;
+import org.varsparse.inference.Fista;
+import org.varsparse.inference.FistaResult;
+import org.varsparse.tensor.Matrix;
+import org.varsparse.tornado.check.FistaChecks;
+
+/**
+ * The whole-solve device FISTA graph against CPU Fista (scalar oracle) and the reference's float32 codes on the
+ * golden batches (cases 1, 2, 3); see {@link FistaChecks} for the tolerances and why case 1 allows ±1 iteration.
+ */
+class FistaGraphTest {
+
+    private static FistaChecks.Case golden(int index) throws Exception {
+        TornadoTestSupport.ops();
+        return FistaChecks.cases(TornadoTestSupport.GOLDEN).get(index);
+    }
+
+    @Test
+    void case1LinearVdl() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(0)));
+    }
+
+    @Test
+    void case2OneHiddenLayerVdlNl() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(1)));
+    }
+
+    @Test
+    void case3LinearSdl() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(2)));
+    }
+
+    /**
+     * One plan serves many batches and configs: a second batch after the first, a capped K (the chunked launches
+     * must stop exactly at K) and K = 0 equal fresh CPU solves; the backend hands out the device solver.
+     */
+    @Test
+    void planIsReusedAcrossBatchesAndConfigs() throws Exception {
+        FistaChecks.Case c = golden(2);
+        CodeSolver s = TornadoTestSupport.ops().codeSolver(c.decoder(), 250, c.config());
+        assertEquals(TornadoFista.class, s.getClass());
+        TornadoFista dev = (TornadoFista) s;
+        Matrix y2 = c.y().copy();
+        for (int i = 0; i < y2.data.length; i++) {
+            y2.data[i] *= 0.5f;
+        }
+        for (int k : new int[] {200, 13, 0}) {
+            dev.setConfig(c.config().withMaxInferenceSteps(k));
+            for (Matrix y : new Matrix[] {c.y(), y2}) {
+                FistaResult want = new Fista(new ScalarOps(), c.decoder(), 250, dev.config()).solve(y, c.e());
+                FistaResult got = dev.solve(y, c.e(), new Matrix(250, 128));
+                assertEquals(want.iterations(), got.iterations(), "K " + k);
+                double d = 0;
+                for (int i = 0; i < want.codes().data.length; i++) {
+                    d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+                }
+                System.out.printf("K %d, scale %s: %d iterations, max |ΔZ| %.3g%n", k, y == y2 ? "0.5" : "1", got.iterations(), d);
+                assertEquals(0, d, 1e-4, "K " + k);
+            }
+        }
+        dev.close();
+        assertThrows(IllegalArgumentException.class, () -> new TornadoFista(c.decoder(), 250,
+                c.config().withFreezeConverged(true)));
+    }
+
+}
