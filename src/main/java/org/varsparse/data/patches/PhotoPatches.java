@@ -1,15 +1,18 @@
 package org.varsparse.data.patches;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.varsparse.UserError;
 
 /**
  * Train / validation / test LCN patches from a folder of photos (PNG or JPEG, read with javax.imageio), split
@@ -30,13 +33,40 @@ public record PhotoPatches(PatchSet train, PatchSet val, PatchSet test, List<Lis
         }
     }
 
-    /** Reads and resizes one photo (shorter side 256, gray). */
+    /**
+     * Reads and resizes one photo (shorter side 256, gray). A file that is not an image, is damaged, or declares
+     * more pixels than half the heap can decode (checked from its header, before decoding) is a {@link UserError}
+     * naming it.
+     */
     public static GrayImage read(Path f) throws IOException {
-        BufferedImage img = ImageIO.read(f.toFile());
-        if (img == null) {
-            throw new IOException(f + ": not an image javax.imageio can read");
+        String fix = "replace or remove it (a PNG or JPEG photo)";
+        try (ImageInputStream in = ImageIO.createImageInputStream(f.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw UserError.of(f, "not a PNG or JPEG image (javax.imageio knows no reader for it)", fix);
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0), h = reader.getHeight(0);
+                long bytes = 4 * w * h; // a decoded raster takes up to 4 bytes per pixel (ARGB)
+                long heap = Runtime.getRuntime().maxMemory();
+                if (bytes > heap / 2) {
+                    throw UserError.of(f, String.format(Locale.ROOT, "declares %d×%d pixels, about %d MiB decoded,"
+                            + " more than half the Java heap (%d MiB)", w, h, bytes >> 20, heap >> 20),
+                            "downscale it (it is used at " + GrayImage.SHORT_SIDE + " pixels on the shorter side),"
+                                    + " or remove it");
+                }
+                return GrayImage.of(reader.read(0), GrayImage.SHORT_SIDE);
+            } catch (IOException | RuntimeException e) { // decoders throw runtime exceptions on some damaged data
+                if (e instanceof UserError u) {
+                    throw u;
+                }
+                throw UserError.of(f, "cannot be read as an image (" + e.getMessage() + ")", fix, e);
+            } finally {
+                reader.dispose();
+            }
         }
-        return GrayImage.of(img, GrayImage.SHORT_SIDE);
     }
 
     /** Splits the photos of {@code dir} by image and samples each split. */
