@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.varsparse.io.FileIo;
 import org.varsparse.io.SafeTensors;
 import org.varsparse.io.SafeTensors.Tensor;
 
@@ -85,6 +86,7 @@ class BadInputCorpusTest {
     static Stream<Arguments> corpus() {
         List<Arguments> all = new ArrayList<>();
         all.addAll(idxCases());
+        all.addAll(imageCases());
         all.addAll(folderCases());
         all.addAll(hyperparameterCases());
         all.addAll(outputCases());
@@ -182,6 +184,63 @@ class BadInputCorpusTest {
                 c("test images truncated", idx("t10k-images-idx3-ubyte",
                         () -> Arrays.copyOf(Files.readAllBytes(good.resolve("t10k-images-idx3-ubyte")), 5000),
                         "truncated")));
+    }
+
+    // ------------------------------------------------------------------------------------------- images
+
+    /** train --photos on three good photos and {@code bad}; the error names {@code bad}. */
+    private static Prepare photos(String bad, IoSupplier content, String... problem) {
+        return dir -> {
+            Path photos = TinyData.photos(dir.resolve("photos"), 3, 4);
+            TinyData.write(photos.resolve(bad), content.get());
+            List<String> expect = new ArrayList<>(List.of(photos.resolve(bad) + ":"));
+            expect.addAll(List.of(problem));
+            return new Invocation(List.of("train", "--preset", "patch-vdl", "--photos", photos.toString(), "--patches",
+                    "500", "--val-size", "250", "--code-dim", "8", "--epochs", "1", "--backend", "scalar", "--out",
+                    dir.resolve("run").toString()), dir.resolve("run"), After.ABSENT, expect);
+        };
+    }
+
+    /** denoise-image on the pristine run (28×28 inputs, as patch runs) with the photo {@code bad}. */
+    private static Prepare denoise(IoSupplier content, String... problem) {
+        return dir -> {
+            Path run = RunFiles.copyTree(pristine, dir.resolve("run"));
+            Path image = TinyData.write(dir.resolve("photo.png"), content.get());
+            List<String> expect = new ArrayList<>(List.of(image + ":"));
+            expect.addAll(List.of(problem));
+            return new Invocation(List.of("denoise-image", "--run", run.toString(), "--image", image.toString(),
+                    "--backend", "scalar"), run, After.UNCHANGED, expect);
+        };
+    }
+
+    private static byte[] goodPng() throws IOException {
+        Path dir = Files.createTempDirectory("varsparse-png");
+        try {
+            return Files.readAllBytes(TinyData.photos(dir, 1, 5).resolve("photo-00.png"));
+        } finally {
+            FileIo.deleteTree(dir);
+        }
+    }
+
+    private static List<Arguments> imageCases() {
+        return List.of(
+                c("--photos: a PNG cut in half", photos("zz.png", () -> Arrays.copyOf(goodPng(), goodPng().length / 2),
+                        "cannot be read as an image")),
+                c("--photos: a JPEG of noise", photos("zz.jpg", () -> {
+                    byte[] b = new byte[3000];
+                    new SplittableRandom(2).nextBytes(b);
+                    b[0] = (byte) 0xff;
+                    b[1] = (byte) 0xd8;
+                    return b;
+                }, "cannot be read as an image")),
+                c("--photos: a text file named .png", photos("notes.png",
+                        () -> "not a picture".getBytes(StandardCharsets.UTF_8), "not a PNG or JPEG image")),
+                c("--photos: a 74-byte PNG declaring 60000x60000 pixels",
+                        photos("zz.png", () -> TinyData.pngDeclaring(60_000, 60_000), "60000×60000", "heap")),
+                c("denoise-image: a PNG cut in half",
+                        denoise(() -> Arrays.copyOf(goodPng(), goodPng().length / 2), "cannot be read as an image")),
+                c("denoise-image: a PNG declaring 40000x40000 pixels (1.6 G)",
+                        denoise(() -> TinyData.pngDeclaring(40_000, 40_000), "40000×40000", "heap")));
     }
 
     // ------------------------------------------------------------------------------------------- folders

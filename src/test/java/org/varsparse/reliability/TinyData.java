@@ -1,15 +1,22 @@
 package org.varsparse.reliability;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
 import org.varsparse.data.IdxReader;
 
 /**
@@ -74,6 +81,53 @@ final class TinyData {
     /** An IDX label file: magic 0x801, the declared count, then {@code labels} as given. */
     static byte[] labelFile(int count, byte[] labels) {
         return ByteBuffer.allocate(8 + labels.length).putInt(IdxReader.LABELS_MAGIC).putInt(count).put(labels).array();
+    }
+
+    /** {@code n} gray PNG photos of 160×160 noise and strokes, for --photos (LCN patches need 52×52 crops). */
+    static Path photos(Path dir, int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            BufferedImage im = new BufferedImage(160, 160, BufferedImage.TYPE_BYTE_GRAY);
+            byte[] px = ((DataBufferByte) im.getRaster().getDataBuffer()).getData();
+            for (int k = 0; k < px.length; k++) {
+                px[k] = (byte) rng.nextInt(256);
+            }
+            try {
+                Files.createDirectories(dir);
+                ImageIO.write(im, "png", dir.resolve(String.format("photo-%02d.png", i)).toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
+
+    /**
+     * A PNG whose header declares a {@code width}×{@code height} gray image, with one short compressed row of data:
+     * a few dozen bytes that a reader trusting the header would decode into width·height bytes or more.
+     */
+    static byte[] pngDeclaring(int width, int height) {
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        Deflater z = new Deflater();
+        z.setInput(new byte[1000]);
+        z.finish();
+        byte[] buf = new byte[100];
+        byte[] idat = Arrays.copyOf(buf, z.deflate(buf));
+        ByteBuffer png = ByteBuffer.allocate(8 + 3 * 12 + 13 + idat.length);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        chunk(png, "IHDR", ihdr.array());
+        chunk(png, "IDAT", idat);
+        chunk(png, "IEND", new byte[0]);
+        return png.array();
+    }
+
+    private static void chunk(ByteBuffer png, String type, byte[] data) {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        png.putInt(data.length).put(t).put(data).putInt((int) crc.getValue());
     }
 
     static byte[] gzip(byte[] data) {
