@@ -15,8 +15,9 @@ package org.varsparse.tensor;
  * what other threads do meanwhile. ScalarOps holds no state. SimdOps runs each GEMM on its worker pool under one
  * lock (so concurrent GEMMs take turns: correct and bit-identical, but no faster than one caller; give each
  * thread its own backend from {@code Backends.create} to run them side by side), and the other kernels on the
- * calling thread without shared state. The matrices passed in belong to the caller: two threads may not write
- * the same output.
+ * calling thread without shared state; the TornadoVM backend's device GEMMs are synchronized likewise, its other
+ * kernels are the CPU backend's. The matrices passed in belong to the caller: two threads may not write the same
+ * output. (A {@code CodeSolver} a backend makes holds workspaces: one per thread.)
  */
 public abstract class TensorOps {
 
