@@ -309,8 +309,8 @@ class BadInputCorpusTest {
                         hyper("--hidden-dim 10000000", "heap", "--decoder", "one_hidden", "--hidden-dim", "10000000")),
                 c("--batch-size 2000000000", hyper("--batch-size 2000000000", "heap", "--batch-size", "2000000000")),
                 c("unknown preset", hyper("--preset mnist-xyz", "no such preset", "--preset", "mnist-xyz")),
-                // no TornadoVM here: an unknown name today, an unavailable forced backend once it is one
-                c("--backend tornado (not available in this build)",
+                // a forced backend that is unavailable: no TornadoVM on this class path
+                c("--backend tornado without TornadoVM",
                         hyper("--backend", "tornado", "--backend", "tornado")),
                 c("--threads 0", hyper("--threads 0", "at least 1", "--threads", "0")),
                 c("--val-size as large as the pool", hyper("--val-size 850", "must leave training images", "--val-size", "850")),
