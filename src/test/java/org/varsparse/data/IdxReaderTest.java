@@ -3,12 +3,12 @@ package org.varsparse.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.varsparse.data.IdxFixtures.gzip;
-import static org.varsparse.data.IdxFixtures.images;
-import static org.varsparse.data.IdxFixtures.labels;
-import static org.varsparse.data.IdxFixtures.ramp;
-import static org.varsparse.data.IdxFixtures.userError;
-import static org.varsparse.data.IdxFixtures.write;
+import static org.varsparse.testutil.IdxFixtures.gzip;
+import static org.varsparse.testutil.IdxFixtures.images;
+import static org.varsparse.testutil.IdxFixtures.labels;
+import static org.varsparse.testutil.IdxFixtures.ramp;
+import static org.varsparse.testutil.IdxFixtures.userError;
+import static org.varsparse.testutil.IdxFixtures.write;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -3,10 +3,10 @@ package org.varsparse.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.varsparse.data.IdxFixtures.images;
-import static org.varsparse.data.IdxFixtures.labels;
-import static org.varsparse.data.IdxFixtures.userError;
-import static org.varsparse.data.IdxFixtures.write;
+import static org.varsparse.testutil.IdxFixtures.images;
+import static org.varsparse.testutil.IdxFixtures.labels;
+import static org.varsparse.testutil.IdxFixtures.userError;
+import static org.varsparse.testutil.IdxFixtures.write;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.varsparse.testutil.IdxFixtures;
 
 class MnistDatasetTest {
     @TempDir

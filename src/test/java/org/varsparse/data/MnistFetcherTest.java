@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.varsparse.data.IdxFixtures.gzip;
-import static org.varsparse.data.IdxFixtures.images;
-import static org.varsparse.data.IdxFixtures.labels;
-import static org.varsparse.data.IdxFixtures.userError;
-import static org.varsparse.data.IdxFixtures.write;
+import static org.varsparse.testutil.IdxFixtures.gzip;
+import static org.varsparse.testutil.IdxFixtures.images;
+import static org.varsparse.testutil.IdxFixtures.labels;
+import static org.varsparse.testutil.IdxFixtures.userError;
+import static org.varsparse.testutil.IdxFixtures.write;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.varsparse.data.IdxFixtures.gzip;
-import static org.varsparse.data.IdxFixtures.images;
-import static org.varsparse.data.IdxFixtures.write;
+import static org.varsparse.testutil.IdxFixtures.gzip;
+import static org.varsparse.testutil.IdxFixtures.images;
+import static org.varsparse.testutil.IdxFixtures.write;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

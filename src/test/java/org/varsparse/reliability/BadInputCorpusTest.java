@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.varsparse.io.FileIo;
 import org.varsparse.io.SafeTensors;
 import org.varsparse.io.SafeTensors.Tensor;
+import org.varsparse.testutil.IdxFixtures;
 
 /**
  * A corpus of bad inputs, each run through the real command line in-process: damaged and foreign IDX files,
@@ -111,7 +112,7 @@ class BadInputCorpusTest {
             if (file.endsWith(".gz")) {
                 Files.delete(data.resolve(file.substring(0, file.length() - 3))); // a raw file would be read first
             }
-            TinyData.write(data.resolve(file), content.get());
+            IdxFixtures.write(data.resolve(file), content.get());
             List<String> expect = new ArrayList<>(List.of(data.resolve(file).toString()));
             expect.addAll(List.of(problem));
             return new Invocation(TinyData.trainArgs(data, dir.resolve("run"), 1), dir.resolve("run"), After.ABSENT, expect);
@@ -151,10 +152,10 @@ class BadInputCorpusTest {
                         idx(IMAGES, () -> ByteBuffer.wrap(goodImages()).putInt(4, 2_739_000).array(),
                                 "truncated: the header declares 2739000 images of 28x28 (2147376000 bytes)")),
                 c("gzip whose header declares 2.1 GB of images, the stream holds 667 KB",
-                        idx(IMAGES + ".gz", () -> TinyData.gzip(ByteBuffer.wrap(goodImages()).putInt(4, 2_739_000).array()),
+                        idx(IMAGES + ".gz", () -> IdxFixtures.gzip(ByteBuffer.wrap(goodImages()).putInt(4, 2_739_000).array()),
                                 "truncated: the gzip stream ends after")),
                 c("849 labels for 850 images",
-                        idx(LABELS, () -> TinyData.labelFile(849, new byte[849]), "holds 850 images but",
+                        idx(LABELS, () -> IdxFixtures.labels(849, new byte[849]), "holds 850 images but",
                                 "849 labels")),
                 c("gzip garbage (gzip magic, then noise)", idx(IMAGES + ".gz", () -> {
                     byte[] b = new byte[4096];
@@ -164,22 +165,22 @@ class BadInputCorpusTest {
                     return b;
                 }, "corrupt gzip data")),
                 c("gzip stream cut in half", idx(IMAGES + ".gz", () -> {
-                    byte[] z = TinyData.gzip(goodImages());
+                    byte[] z = IdxFixtures.gzip(goodImages());
                     return Arrays.copyOf(z, z.length / 2);
                 }, "truncated gzip stream")),
                 c("trailing bytes after the declared IDX images",
                         idx(IMAGES, () -> Arrays.copyOf(goodImages(), goodImages().length + 100),
                                 "100 bytes of trailing data")),
                 c("trailing data inside a gzip stream",
-                        idx(IMAGES + ".gz", () -> TinyData.gzip(Arrays.copyOf(goodImages(), goodImages().length + 7)),
+                        idx(IMAGES + ".gz", () -> IdxFixtures.gzip(Arrays.copyOf(goodImages(), goodImages().length + 7)),
                                 "trailing data: the gzip stream holds more")),
                 c("32x32 images where MNIST's 28x28 belong", idx(IMAGES,
-                        () -> TinyData.images(TinyData.POOL, 32, 32, new byte[TinyData.POOL * 32 * 32]),
+                        () -> IdxFixtures.images(TinyData.POOL, 32, 32, new byte[TinyData.POOL * 32 * 32]),
                         "holds 32x32 images but 28x28 were expected")),
                 c("label 10 in a digit label file", idx(LABELS, () -> {
                     byte[] l = new byte[TinyData.POOL];
                     l[17] = 10;
-                    return TinyData.labelFile(TinyData.POOL, l);
+                    return IdxFixtures.labels(TinyData.POOL, l);
                 }, "label 10 at index 17")),
                 c("test images truncated", idx("t10k-images-idx3-ubyte",
                         () -> Arrays.copyOf(Files.readAllBytes(good.resolve("t10k-images-idx3-ubyte")), 5000),
@@ -192,7 +193,7 @@ class BadInputCorpusTest {
     private static Prepare photos(String bad, IoSupplier content, String... problem) {
         return dir -> {
             Path photos = TinyData.photos(dir.resolve("photos"), 3, 4);
-            TinyData.write(photos.resolve(bad), content.get());
+            IdxFixtures.write(photos.resolve(bad), content.get());
             List<String> expect = new ArrayList<>(List.of(photos.resolve(bad) + ":"));
             expect.addAll(List.of(problem));
             return new Invocation(List.of("train", "--preset", "patch-vdl", "--photos", photos.toString(), "--patches",
@@ -205,7 +206,7 @@ class BadInputCorpusTest {
     private static Prepare denoise(IoSupplier content, String... problem) {
         return dir -> {
             Path run = RunFiles.copyTree(pristine, dir.resolve("run"));
-            Path image = TinyData.write(dir.resolve("photo.png"), content.get());
+            Path image = IdxFixtures.write(dir.resolve("photo.png"), content.get());
             List<String> expect = new ArrayList<>(List.of(image + ":"));
             expect.addAll(List.of(problem));
             return new Invocation(List.of("denoise-image", "--run", run.toString(), "--image", image.toString(),

@@ -2,7 +2,6 @@ package org.varsparse.reliability;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,9 +14,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
-import org.varsparse.data.IdxReader;
+import org.varsparse.testutil.IdxFixtures;
 
 /**
  * Small MNIST-shaped IDX data sets (28×28 images of one horizontal and one vertical stroke at seeded positions,
@@ -40,10 +38,10 @@ final class TinyData {
         byte[] trainLb = labels(POOL, rng);
         byte[] testPx = pixels(TEST, rng);
         byte[] testLb = labels(TEST, rng);
-        write(dir.resolve("train-images-idx3-ubyte"), images(POOL, SIDE, SIDE, trainPx));
-        write(dir.resolve("train-labels-idx1-ubyte"), labelFile(POOL, trainLb));
-        write(dir.resolve("t10k-images-idx3-ubyte"), images(TEST, SIDE, SIDE, testPx));
-        write(dir.resolve("t10k-labels-idx1-ubyte"), labelFile(TEST, testLb));
+        IdxFixtures.write(dir.resolve("train-images-idx3-ubyte"), IdxFixtures.images(POOL, SIDE, SIDE, trainPx));
+        IdxFixtures.write(dir.resolve("train-labels-idx1-ubyte"), IdxFixtures.labels(POOL, trainLb));
+        IdxFixtures.write(dir.resolve("t10k-images-idx3-ubyte"), IdxFixtures.images(TEST, SIDE, SIDE, testPx));
+        IdxFixtures.write(dir.resolve("t10k-labels-idx1-ubyte"), IdxFixtures.labels(TEST, testLb));
         return dir;
     }
 
@@ -70,17 +68,6 @@ final class TinyData {
             b[i] = (byte) rng.nextInt(10);
         }
         return b;
-    }
-
-    /** An IDX image file: magic 0x803, the declared count, rows, cols, then {@code pixels} as given. */
-    static byte[] images(int count, int rows, int cols, byte[] pixels) {
-        return ByteBuffer.allocate(16 + pixels.length).putInt(IdxReader.IMAGES_MAGIC).putInt(count).putInt(rows)
-                .putInt(cols).put(pixels).array();
-    }
-
-    /** An IDX label file: magic 0x801, the declared count, then {@code labels} as given. */
-    static byte[] labelFile(int count, byte[] labels) {
-        return ByteBuffer.allocate(8 + labels.length).putInt(IdxReader.LABELS_MAGIC).putInt(count).put(labels).array();
     }
 
     /** {@code n} gray PNG photos of 160×160 noise and strokes, for --photos (LCN patches need 52×52 crops). */
@@ -128,25 +115,6 @@ final class TinyData {
         crc.update(t);
         crc.update(data);
         png.putInt(data.length).put(t).put(data).putInt((int) crc.getValue());
-    }
-
-    static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
-            gz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bos.toByteArray();
-    }
-
-    static Path write(Path file, byte[] bytes) {
-        try {
-            Files.createDirectories(file.getParent());
-            return Files.write(file, bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

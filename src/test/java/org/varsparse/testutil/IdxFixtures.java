@@ -1,4 +1,4 @@
-package org.varsparse.data;
+package org.varsparse.testutil;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,24 +14,25 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.function.Executable;
 import org.varsparse.UserError;
+import org.varsparse.data.IdxReader;
 
 /** Writes small IDX files for tests, and checks the shape of user errors. */
-final class IdxFixtures {
+public final class IdxFixtures {
     private IdxFixtures() {
     }
 
     /** The bytes of an IDX image file: header (magic 0x803, count, rows, cols) then {@code pixels}. */
-    static byte[] images(int count, int rows, int cols, byte[] pixels) {
+    public static byte[] images(int count, int rows, int cols, byte[] pixels) {
         return ByteBuffer.allocate(16 + pixels.length).putInt(IdxReader.IMAGES_MAGIC).putInt(count).putInt(rows)
                 .putInt(cols).put(pixels).array();
     }
 
     /** The bytes of an IDX label file: header (magic 0x801, count) then {@code labels}. */
-    static byte[] labels(int count, byte[] labels) {
+    public static byte[] labels(int count, byte[] labels) {
         return ByteBuffer.allocate(8 + labels.length).putInt(IdxReader.LABELS_MAGIC).putInt(count).put(labels).array();
     }
 
-    static byte[] gzip(byte[] data) {
+    public static byte[] gzip(byte[] data) {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
             gz.write(data);
@@ -41,8 +42,9 @@ final class IdxFixtures {
         return bos.toByteArray();
     }
 
-    static Path write(Path file, byte[] bytes) {
+    public static Path write(Path file, byte[] bytes) {
         try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
             return Files.write(file, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -50,7 +52,7 @@ final class IdxFixtures {
     }
 
     /** Pixels 0, 1, 2, ... wrapping at 256. */
-    static byte[] ramp(int n) {
+    public static byte[] ramp(int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
             b[i] = (byte) i;
@@ -62,7 +64,7 @@ final class IdxFixtures {
      * Runs {@code call}, expects a {@link UserError} and checks the house format: one line, naming
      * {@code where}, with a fix; returns the message for further checks.
      */
-    static String userError(Object where, Executable call, String... fragments) {
+    public static String userError(Object where, Executable call, String... fragments) {
         UserError e = assertThrows(UserError.class, call);
         String m = e.getMessage();
         assertFalse(m.contains("\n") || m.contains("\r"), "one line: " + m);
