@@ -36,10 +36,12 @@ final class Gemm implements WorkerPool.Task {
      */
     static final int MR = 6;
     /**
-     * Below this many multiply-adds (about 30 µs on one core) waking a parked worker costs more than it
-     * saves, so the call runs on the calling thread.
+     * Below this many multiply-adds (about 50 µs on one AVX-512 core) waking a parked worker costs more than it
+     * saves, so the call runs on the calling thread. Measured on the 2-vCPU VM, quiet: with 1 << 20 the FISTA
+     * Gram GEMM (250×128×128, 4.1 M) went to 2 workers and a 200-iteration linear solve took 28.1 ms on
+     * 2 threads against 14.0 ms on 1 (JMH FistaBenchmark), so the threshold is 1 << 23.
      */
-    static final long PARALLEL_MIN_FMA = 1L << 20;
+    static final long PARALLEL_MIN_FMA = 1L << 23;
     /** k steps per block of the transposing pack: 64·NR floats = 8 KiB with AVX-512. */
     private static final int PACK_T_BLOCK = 64;
 
@@ -95,7 +97,7 @@ final class Gemm implements WorkerPool.Task {
             // 4 KiB row strides put the MR rows of A in one L1 set: pack them instead (PERF-NOTES, Zen 3;
             // neutral on Zen 5's 12-way L1, within ±5% at k = 1024 and 2048).
             packA = form != Form.TN && k >= 1024 && k % 1024 == 0;
-            // at least PARALLEL_MIN_FMA multiply-adds per worker: a 250×128×128 FISTA Gram GEMM (4.1 M) wakes 3, not 15
+            // at least PARALLEL_MIN_FMA multiply-adds per worker: a 250×128×128 FISTA Gram GEMM (4.1 M) stays on the caller
             int workers = (int) Math.max(1, Math.min(pool.size(), (long) m * n * Math.max(k, 1) / PARALLEL_MIN_FMA));
             colParts = Math.min(workers, panels);
             rowParts = Math.min(workers / colParts, rowBlocks);
