@@ -27,6 +27,27 @@ public interface CodeSolver {
     FistaResult solve(Matrix y, Matrix encoderCodes, Matrix out);
 
     /**
+     * Checks the arguments of {@link #solve} once, for every implementation: y (B×P), encoderCodes (B×l, or null
+     * when the config uses neither Z⁰ = E nor the code term), out (B×l).
+     *
+     * @throws IllegalArgumentException naming the argument, its shape and the shape it needs
+     */
+    static void checkSolveArguments(CodeSolver s, int outputDim, Matrix y, Matrix encoderCodes, Matrix out) {
+        int b = s.batchSize(), l = s.codeDim();
+        if (y == null || y.rows != b || y.cols != outputDim) {
+            throw new IllegalArgumentException("y is " + (y == null ? "null" : y.shape()) + ", needs B×P = "
+                    + b + "x" + outputDim);
+        }
+        if (encoderCodes == null ? s.config().needsEncoderCodes() : encoderCodes.rows != b || encoderCodes.cols != l) {
+            throw new IllegalArgumentException("encoderCodes is " + (encoderCodes == null ? "null" : encoderCodes.shape())
+                    + ", needs B×l = " + b + "x" + l + (encoderCodes == null ? " (the config uses E)" : ""));
+        }
+        if (out == null || out.rows != b || out.cols != l) {
+            throw new IllegalArgumentException("out is " + (out == null ? "null" : out.shape()) + ", needs " + b + "x" + l);
+        }
+    }
+
+    /**
      * The solver for {@code ops}: the backend's own when it is a {@link Factory}, else {@link Fista} on
      * {@code ops}. This is what the trainer and the model call.
      */

@@ -176,11 +176,7 @@ public final class Fista implements CodeSolver {
      */
     @Override
     public FistaResult solve(Matrix y, Matrix encoderCodes, Matrix out) {
-        checkInputs(y, encoderCodes, config.needsEncoderCodes());
-        if (out == null || out.rows != batchSize || out.cols != codeDim) {
-            throw new IllegalArgumentException("out is " + (out == null ? "null" : out.shape()) + ", needs "
-                    + batchSize + "x" + codeDim);
-        }
+        CodeSolver.checkSolveArguments(this, outputDim, y, encoderCodes, out);
         prepareBatch(y);
         final int maxSteps = config.maxInferenceSteps();
         final float eta = (float) config.codeStepSize();

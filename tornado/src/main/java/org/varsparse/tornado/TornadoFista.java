@@ -297,19 +297,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
 
     @Override
     public FistaResult solve(Matrix yIn, Matrix encoderCodes, Matrix out) {
-        if (yIn == null || yIn.rows != batchSize || yIn.cols != outputDim) {
-            throw new IllegalArgumentException("y is " + (yIn == null ? "null" : yIn.shape()) + ", needs B×P = "
-                    + batchSize + "x" + outputDim);
-        }
-        if (encoderCodes == null ? config.needsEncoderCodes()
-                : encoderCodes.rows != batchSize || encoderCodes.cols != codeDim) {
-            throw new IllegalArgumentException("encoderCodes is " + (encoderCodes == null ? "null" : encoderCodes.shape())
-                    + ", needs B×l = " + batchSize + "x" + codeDim);
-        }
-        if (out == null || out.rows != batchSize || out.cols != codeDim) {
-            throw new IllegalArgumentException("out is " + (out == null ? "null" : out.shape()) + ", needs "
-                    + batchSize + "x" + codeDim);
-        }
+        CodeSolver.checkSolveArguments(this, outputDim, yIn, encoderCodes, out);
         upload(yIn, encoderCodes);
         plan.withGraph(0).execute();
         int maxSteps = config.maxInferenceSteps();
