@@ -61,8 +61,12 @@ final class SweepCommand implements Callable<Integer> {
         this.io = io;
     }
 
-    /** One trained point: preset, λ factor and λ, and the encoder codes' test PSNR and sparsity (fraction). */
-    record Point(String preset, double factor, double lambda, double psnr, double sparsity, String run) {
+    /**
+     * One trained point: preset, λ factor and λ, the encoder codes' and the FISTA codes' test PSNR and sparsity
+     * (fraction), and the wall-clock seconds of its train run (training and evaluation).
+     */
+    record Point(String preset, double factor, double lambda, double psnr, double sparsity, double fistaPsnr,
+                 double fistaSparsity, double seconds, String run) {
     }
 
     @Override
@@ -90,6 +94,7 @@ final class SweepCommand implements Callable<Integer> {
             throw FileIo.writeFailure(out, e);
         }
         List<Point> points = new ArrayList<>();
+        long start = System.nanoTime();
         for (Preset p : ps) {
             for (double f : factors) {
                 double lambda = p.config().sparsityReg() * f;
@@ -110,13 +115,15 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep");
                 Point pt = new Point(p.cliName, f, lambda, ev.at("/encoder/psnr").asDouble(),
-                        ev.at("/encoder/sparsity").asDouble(), name);
+                        ev.at("/encoder/sparsity").asDouble(), ev.at("/fista/psnr").asDouble(Double.NaN),
+                        ev.at("/fista/sparsity").asDouble(Double.NaN), (System.nanoTime() - t0) / 1e9, name);
                 points.add(pt);
                 io.err().printf(Locale.ROOT, "  test PSNR %.2f dB, sparsity %.1f %%, %.0f s%n", pt.psnr(),
-                        100 * pt.sparsity(), (System.nanoTime() - t0) / 1e9);
+                        100 * pt.sparsity(), pt.seconds());
+                write(points); // after every point, so an interrupted sweep keeps what it has trained
             }
         }
-        write(points);
+        print(points, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 
@@ -131,10 +138,12 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private void write(List<Point> points) {
-        StringBuilder sb = new StringBuilder("preset,factor,sparsity_reg,test_psnr_db,test_sparsity_pct,run\n");
+        StringBuilder sb = new StringBuilder("preset,factor,sparsity_reg,test_psnr_db,test_sparsity_pct,run,"
+                + "fista_psnr_db,fista_sparsity_pct,seconds\n");
         for (Point p : points) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.3f,%s%n", p.preset(), fmt(p.factor()),
-                    fmt(p.lambda()), p.psnr(), 100 * p.sparsity(), p.run()));
+            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.3f,%s,%.4f,%.3f,%.1f%n", p.preset(), fmt(p.factor()),
+                    fmt(p.lambda()), p.psnr(), 100 * p.sparsity(), p.run(), p.fistaPsnr(), 100 * p.fistaSparsity(),
+                    p.seconds()));
         }
         XYChart chart = new XYChartBuilder().width(700).height(450)
                 .title("Test PSNR vs sparsity, λ sweep (" + (full ? "full protocol" : epochs + " epochs") + ")")
@@ -156,13 +165,18 @@ final class SweepCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw FileIo.writeFailure(current, e);
         }
+    }
+
+    private void print(List<Point> points, double seconds) {
         var o = io.out();
-        o.printf(Locale.ROOT, "  %-14s %8s %12s %12s %14s%n", "preset", "factor", "λ", "PSNR (dB)", "sparsity (%)");
+        o.printf(Locale.ROOT, "  %-14s %8s %12s %12s %14s %10s%n", "preset", "factor", "λ", "PSNR (dB)", "sparsity (%)",
+                "seconds");
         for (Point p : points) {
-            o.printf(Locale.ROOT, "  %-14s %8s %12s %12.2f %14.1f%n", p.preset(), fmt(p.factor()), fmt(p.lambda()),
-                    p.psnr(), 100 * p.sparsity());
+            o.printf(Locale.ROOT, "  %-14s %8s %12s %12.2f %14.1f %10.0f%n", p.preset(), fmt(p.factor()),
+                    fmt(p.lambda()), p.psnr(), 100 * p.sparsity(), p.seconds());
         }
-        o.println("wrote " + csv + ", " + png);
+        o.printf(Locale.ROOT, "%d points in %.1f min%n", points.size(), seconds / 60);
+        o.println("wrote " + out.resolve("sweep.csv") + ", " + out.resolve("sweep.png"));
     }
 
     private static String fmt(double v) {

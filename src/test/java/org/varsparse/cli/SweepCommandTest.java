@@ -32,13 +32,15 @@ class SweepCommandTest {
             String[] f = line.split(",");
             double psnr = Double.parseDouble(f[3]), sp = Double.parseDouble(f[4]);
             assertTrue(psnr > 0 && psnr < 60 && sp >= 0 && sp <= 100, line);
+            assertEquals(9, f.length, line);
+            assertTrue(Double.parseDouble(f[6]) > 0 && Double.parseDouble(f[8]) > 0, line); // FISTA PSNR, seconds
             double fromEval = Json.read(out.resolve(f[5]).resolve("eval.json"), "").at("/encoder/psnr").asDouble();
             assertEquals(fromEval, psnr, 1e-3);
             assertEquals(Double.parseDouble(f[2]),
                     Json.read(out.resolve(f[5]).resolve("run.json"), "").at("/hyperparameters/sparsityReg").asDouble(), 1e-12);
         }
         assertTrue(Files.size(out.resolve("sweep.png")) > 1000);
-        assertTrue(r.out().contains("wrote"), r.out());
+        assertTrue(r.out().contains("wrote") && r.out().contains("4 points in"), r.out());
         TinyMnist.Result rep = TinyMnist.run("report", "--dir", out.toString());
         assertEquals(0, rep.exit(), rep.err());
         String html = Files.readString(out.resolve("report.html"));
