@@ -100,12 +100,17 @@ final class ReportCommand implements Callable<Integer> {
         Path metrics = dir.resolve("metrics.jsonl");
         if (Files.isRegularFile(metrics)) {
             h.append("<h2>Epochs</h2>\n<table><tr><th>epoch</th><th>seconds</th><th>train PSNR</th><th>val energy</th>"
-                    + "<th>val PSNR</th><th>val L0 %</th><th>best</th></tr>");
+                    + "<th>val PSNR</th><th>val L0 %</th><th>code std (mean / min)</th><th>dead codes %</th>"
+                    + "<th>decoder column norm (mean / max)</th><th>best</th></tr>");
             for (JsonNode m : RunDir.existing(dir).readMetrics()) {
                 h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.1f</td><td>%.2f</td><td>%.5f</td><td>%.2f</td>"
-                                + "<td>%.1f</td><td>%s</td></tr>", m.path("epoch").asInt(), m.path("seconds").asDouble(),
+                                + "<td>%.1f</td><td>%.3f / %.3f</td><td>%.1f</td><td>%.3f / %.3f</td><td>%s</td></tr>",
+                        m.path("epoch").asInt(), m.path("seconds").asDouble(),
                         m.path("train_psnr").asDouble(), m.path("val_energy").asDouble(), m.path("val_psnr").asDouble(),
-                        100 * m.path("val_sparsity").asDouble(), m.path("best").asBoolean() ? "*" : ""));
+                        100 * m.path("val_sparsity").asDouble(), m.path("val_code_std_mean").asDouble(Double.NaN),
+                        m.path("val_code_std_min").asDouble(Double.NaN), 100 * m.path("val_dead_codes").asDouble(Double.NaN),
+                        m.path("decoder_col_norm_mean").asDouble(Double.NaN), m.path("decoder_col_norm_max").asDouble(Double.NaN),
+                        m.path("best").asBoolean() ? "*" : ""));
             }
             h.append("</table>\n");
         }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -245,7 +246,7 @@ final class TrainCommand implements Callable<Integer> {
             // The log line first, then the checkpoints: a crash between the two leaves a line for an epoch that
             // --resume redoes (it keeps the lines up to last's epoch); the other order could lose the line of an
             // epoch that was saved.
-            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, config, isBest)));
+            run.appendMetrics(Json.line(metricsLine(epoch, secs, st, v, trainer.decoder().codeColumnNorms(), config, isBest)));
             Checkpoint.State s = Checkpoint.of(trainer, epoch, v.energy(), best, bestEpoch, backendName);
             if (isBest) {
                 Checkpoint.save(run.checkpoints(), "best", s);
@@ -399,8 +400,9 @@ final class TrainCommand implements Callable<Integer> {
         Json.write(run.runJson(), m);
     }
 
+    /** One metrics.jsonl line; {@code norms} (l) are the decoder's {@link org.varsparse.model.Decoder#codeColumnNorms}. */
     private static Map<String, Object> metricsLine(int epoch, double secs, Trainer.EpochStats st, Trainer.ValStats v,
-                                                   TrainConfig config, boolean best) {
+                                                   double[] norms, TrainConfig config, boolean best) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
         m.put("seconds", secs);
@@ -415,6 +417,11 @@ final class TrainCommand implements Callable<Integer> {
         m.put("val_energy", Json.num(v.energy()));
         m.put("val_psnr", Json.num(v.psnr()));
         m.put("val_sparsity", Json.num(v.sparsity()));
+        m.put("val_code_std_mean", Json.num(v.codeStdMean()));
+        m.put("val_code_std_min", Json.num(v.codeStdMin()));
+        m.put("val_dead_codes", Json.num(v.deadCodes()));
+        m.put("decoder_col_norm_mean", Json.num(Arrays.stream(norms).average().orElse(Double.NaN)));
+        m.put("decoder_col_norm_max", Json.num(Arrays.stream(norms).max().orElse(Double.NaN)));
         m.put("lr_decoder", config.lrDecoderAtEpoch(epoch - 1));
         m.put("lr_encoder", config.lrEncoder());
         m.put("best", best);

@@ -28,4 +28,11 @@ public sealed interface Decoder permits LinearDictionary, OneHiddenDecoder {
      * L2 norm {@code radius} (see {@link Weights#normalizeColumns}); biases are left alone.
      */
     void normalizeColumns(float radius);
+
+    /**
+     * The L2 norm of the weights each code component writes to, one per component (l): the columns of W (linear)
+     * or of W1 (NL). Without column normalization or a variance term these grow while the codes shrink (the
+     * collapse the paper's variance hinge prevents), so training logs them.
+     */
+    double[] codeColumnNorms();
 }

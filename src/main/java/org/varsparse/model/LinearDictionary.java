@@ -48,6 +48,11 @@ public final class LinearDictionary implements Decoder {
         Weights.normalizeColumns(W, radius);
     }
 
+    @Override
+    public double[] codeColumnNorms() {
+        return Weights.columnNorms(W);
+    }
+
     /** Decoder-loss buffers for the linear dictionary (see {@link DecoderWorkspace}). */
     public static final class Workspace implements DecoderWorkspace {
         private final LinearDictionary model;

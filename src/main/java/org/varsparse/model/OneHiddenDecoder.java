@@ -78,6 +78,11 @@ public final class OneHiddenDecoder implements Decoder {
         Weights.normalizeColumns(W2, radius);
     }
 
+    @Override
+    public double[] codeColumnNorms() {
+        return Weights.columnNorms(W1);
+    }
+
     /** Decoder-loss buffers for the NL decoder (see {@link DecoderWorkspace}). */
     public static final class Workspace implements DecoderWorkspace {
         private final OneHiddenDecoder model;

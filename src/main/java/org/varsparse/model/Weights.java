@@ -28,6 +28,22 @@ public final class Weights {
      * <p>Deviation: a column that is exactly zero is left at zero (the reference divides 0 by 0 and
      * fills the column with NaN).
      */
+    /** The L2 norm of every column of w (rows×cols), summed in double: (cols). */
+    public static double[] columnNorms(Matrix w) {
+        int rows = w.rows, cols = w.cols;
+        double[] n = new double[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                double v = w.data[r * cols + c];
+                n[c] += v * v;
+            }
+        }
+        for (int c = 0; c < cols; c++) {
+            n[c] = Math.sqrt(n[c]);
+        }
+        return n;
+    }
+
     public static void normalizeColumns(Matrix w, float radius) {
         if (!(radius > 0) || Float.isInfinite(radius)) {
             throw new IllegalArgumentException("column radius must be finite and > 0, got " + radius);

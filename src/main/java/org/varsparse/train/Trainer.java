@@ -157,8 +157,13 @@ public final class Trainer {
                              double psnr, double sparsity, double energy, double fistaIterations, double meanSteps) {
     }
 
-    /** Validation on encoder codes (METHOD.md §1.9): means over the batches. */
-    public record ValStats(double energy, double psnr, double sparsity) {
+    /**
+     * Validation on encoder codes (METHOD.md §1.9): energy, PSNR and sparsity are means over the batches. The code
+     * statistics watch for collapse: the std of each code component over all validation rows (its mean and minimum
+     * over the l components), and the fraction of components that are 0 on every row ("dead" atoms).
+     */
+    public record ValStats(double energy, double psnr, double sparsity, double codeStdMean, double codeStdMin,
+                           double deadCodes) {
     }
 
     public TrainConfig config() {
@@ -325,6 +330,8 @@ public final class Trainer {
         Matrix y = new Matrix(b, data.cols);
         Metrics.LcnMaps batchMaps = maps == null ? null : Metrics.LcnMaps.allocate(b, data.cols); // (B×P) each
         double sumE = 0, sumPsnr = 0, sumL0 = 0;
+        int l = config.codeDim();
+        double[] colSum = new double[l], colSq = new double[l]; // (l) per code component, over all rows
         for (int k = 0; k < batches; k++) {
             System.arraycopy(data.data, k * b * data.cols, y.data, 0, b * data.cols);
             encoder.encode(ops, y, valCodes);
@@ -333,9 +340,25 @@ public final class Trainer {
                     config.hingeThreshold(), 0).total();
             sumPsnr += Metrics.psnr(y, valOut, batchMaps == null ? null : maps.rows(k * b, batchMaps), normalization);
             sumL0 += Metrics.l0(valCodes);
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < l; j++) {
+                    double z = valCodes.data[i * l + j];
+                    colSum[j] += z;
+                    colSq[j] += z * z;
+                }
+            }
         }
         check("the validation energy", sumE, List.of("lrEncoder", "lrDecoder")); // of the encoder's codes
-        return new ValStats(sumE / batches, sumPsnr / batches, sumL0 / batches);
+        int n = batches * b;
+        double stdSum = 0, stdMin = Double.POSITIVE_INFINITY;
+        int dead = 0;
+        for (int j = 0; j < l; j++) {
+            double mean = colSum[j] / n, std = Math.sqrt(Math.max(0, colSq[j] / n - mean * mean));
+            stdSum += std;
+            stdMin = Math.min(stdMin, std);
+            dead += colSq[j] == 0 ? 1 : 0;
+        }
+        return new ValStats(sumE / batches, sumPsnr / batches, sumL0 / batches, stdSum / l, stdMin, (double) dead / l);
     }
 
     private void check(String what, double v, List<String> knobs) {

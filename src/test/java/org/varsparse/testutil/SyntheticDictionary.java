@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.varsparse.model.Weights;
 import org.varsparse.tensor.Matrix;
 
 /**
@@ -138,23 +139,8 @@ public final class SyntheticDictionary {
         return nx == 0 || ny == 0 ? 0 : dot / Math.sqrt(nx * ny);
     }
 
-    /** L2 norm of every column of w (P×l). */
-    public static double[] columnNorms(Matrix w) {
-        double[] n = new double[w.cols];
-        for (int i = 0; i < w.rows; i++) {
-            for (int j = 0; j < w.cols; j++) {
-                double v = w.get(i, j);
-                n[j] += v * v;
-            }
-        }
-        for (int j = 0; j < w.cols; j++) {
-            n[j] = Math.sqrt(n[j]);
-        }
-        return n;
-    }
-
     private static void normalize(Matrix d) {
-        double[] n = columnNorms(d);
+        double[] n = Weights.columnNorms(d);
         for (int i = 0; i < d.rows; i++) {
             for (int j = 0; j < d.cols; j++) {
                 d.set(i, j, (float) (d.get(i, j) / n[j]));

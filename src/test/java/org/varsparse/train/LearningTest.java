@@ -14,6 +14,7 @@ import org.varsparse.data.Batches;
 import org.varsparse.eval.Metrics;
 import org.varsparse.inference.Fista;
 import org.varsparse.model.LinearDictionary;
+import org.varsparse.model.Weights;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.testutil.SyntheticDictionary;
@@ -110,7 +111,7 @@ class LearningTest {
         TrainConfig c = base().with("varianceReg", 0).with("normDecoder", true).with("sparsityReg", 0.005);
         Run run = train(c, 15);
         Point last = run.last();
-        for (double n : SyntheticDictionary.columnNorms(run.dictionary())) {
+        for (double n : Weights.columnNorms(run.dictionary())) {
             assertTrue(Math.abs(n - 1) <= 1e-5, "SDL column norm " + n + " is not 1");
         }
         assertTrue(last.minCos >= 0.9, "SDL: worst true atom has cosine " + fmt(last.minCos) + " < 0.9" + seedNote());
@@ -160,7 +161,7 @@ class LearningTest {
         Trainer trainer = new Trainer(c, ops, P, Metrics.Normalization.MNIST);
         LinearDictionary dict = (LinearDictionary) trainer.decoder();
         Fista fista = new Fista(ops, dict, B, Trainer.fistaConfig(c));
-        double initialNorm = mean(SyntheticDictionary.columnNorms(dict.W));
+        double initialNorm = mean(Weights.columnNorms(dict.W));
         int[] rows = new int[N_TRAIN];
         Arrays.setAll(rows, i -> i);
         List<Point> points = new ArrayList<>();
@@ -181,7 +182,7 @@ class LearningTest {
                 }
             }
             double[] cos = SyntheticDictionary.matchCosines(truth.atoms, dict.W);
-            Point p = new Point(e, initialNorm, mean(SyntheticDictionary.columnNorms(dict.W)), meanL1(z),
+            Point p = new Point(e, initialNorm, mean(Weights.columnNorms(dict.W)), meanL1(z),
                     median(std), used, used == 0 ? 0 : (double) nearT / used, Arrays.stream(cos).min().orElseThrow(),
                     median(cos), s.psnr());
             points.add(p);
