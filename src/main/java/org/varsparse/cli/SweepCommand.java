@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,13 +23,17 @@ import org.varsparse.UserError;
 import org.varsparse.io.FileIo;
 import org.varsparse.train.Preset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
  * {@code varsparse sweep}: the paper's PSNR-vs-sparsity curves (Fig. 2/4): each preset trained at λ = factor ×
  * its λ, one {@code train} run each (reduced epochs unless {@code --full}), then the test PSNR and sparsity of the
- * encoder codes from each run's eval.json, as sweep.csv and one plot.
+ * encoder codes from each run's eval.json, as sweep.csv and one plot. The sweep's options are kept in sweep.json,
+ * so {@code --resume} can finish an interrupted sweep: finished points are read back, an interrupted point continues
+ * with {@code train --resume}, the rest are trained.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Train each preset over a λ grid and plot test PSNR vs sparsity (encoder codes).",
@@ -56,6 +61,15 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "sweep folder, new or empty; one run folder per point")
     Path out;
 
+    @Option(names = "--resume", description = "finish the interrupted sweep in --out with its own options (from sweep.json): "
+            + "finished points are kept, an interrupted one continues from its last checkpoint")
+    boolean resume;
+
+    @Spec
+    CommandSpec spec;
+
+    private static final String SWEEP_JSON = "sweep.json";
+
     @Unmatched
     List<String> trainArgs = new ArrayList<>();
 
@@ -73,6 +87,9 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (resume) {
+            loadOptions();
+        }
         List<Preset> ps = new ArrayList<>();
         for (String p : presets) {
             try {
@@ -89,11 +106,22 @@ final class SweepCommand implements Callable<Integer> {
         if (!full && epochs < 1) {
             throw UserError.of("--epochs " + epochs, "nothing to train", "pass --epochs 1 or more");
         }
-        RunDir.checkNew(out);
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw FileIo.writeFailure(out, e);
+        Map<String, Double> oldSeconds = resume ? secondsOf(out.resolve("sweep.csv")) : Map.of();
+        if (!resume) {
+            checkNewSweep();
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw FileIo.writeFailure(out, e);
+            }
+            Map<String, Object> opts = new LinkedHashMap<>();
+            opts.put("presets", presets);
+            opts.put("factors", factors);
+            opts.put("epochs", epochs);
+            opts.put("full", full);
+            opts.put("train_args", trainArgs);
+            opts.put("versions", Versions.asMap());
+            Json.write(out.resolve(SWEEP_JSON), opts);
         }
         List<Point> points = new ArrayList<>();
         long start = System.nanoTime();
@@ -108,17 +136,39 @@ final class SweepCommand implements Callable<Integer> {
                     args.addAll(List.of("--epochs", Integer.toString(epochs)));
                 }
                 args.addAll(trainArgs);
-                io.err().printf(Locale.ROOT, "sweep: %s, λ = %s (×%s)%n", p.cliName, fmt(lambda), fmt(f));
                 long t0 = System.nanoTime();
-                int rc = trainQuietly(args, out.resolve(name + ".log"));
-                if (rc != 0) {
-                    throw UserError.of(out.resolve(name + ".log"), "train " + name + " failed with status " + rc,
-                            "read that log; the train options given were " + trainArgs);
+                double before = 0; // seconds an interrupted point had already spent (0 if unknown)
+                boolean finished = resume && finished(runDir);
+                if (finished) {
+                    io.err().printf(Locale.ROOT, "sweep: %s, λ = %s (×%s): finished before, kept%n", p.cliName,
+                            fmt(lambda), fmt(f));
+                    before = oldSeconds.getOrDefault(name, Double.NaN);
+                } else {
+                    boolean cont = resume && Checkpoint.exists(runDir.resolve("checkpoints"), "last");
+                    if (resume && !cont && Files.exists(runDir)) {
+                        try { // stopped before its first checkpoint: nothing in it to keep
+                            FileIo.deleteTree(runDir);
+                        } catch (IOException e) {
+                            throw FileIo.writeFailure(runDir, e);
+                        }
+                    }
+                    if (cont) {
+                        args.add(1, "--resume"); // the same options: train --resume accepts them when they match
+                    }
+                    io.err().printf(Locale.ROOT, "sweep: %s, λ = %s (×%s)%s%n", p.cliName, fmt(lambda), fmt(f),
+                            cont ? ": continuing from its last checkpoint" : "");
+                    Path log = out.resolve(name + ".log");
+                    int rc = trainQuietly(args, log, cont);
+                    if (rc != 0) {
+                        throw UserError.of(log, "train " + name + " failed with status " + rc,
+                                "read that log, then rerun with --resume --out " + out + " (finished points are kept)");
+                    }
                 }
-                JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep");
+                JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep with --resume");
                 Point pt = new Point(p.cliName, f, lambda, ev.at("/encoder/psnr").asDouble(),
                         ev.at("/encoder/sparsity").asDouble(), ev.at("/fista/psnr").asDouble(Double.NaN),
-                        ev.at("/fista/sparsity").asDouble(Double.NaN), (System.nanoTime() - t0) / 1e9, name);
+                        ev.at("/fista/sparsity").asDouble(Double.NaN),
+                        finished ? before : (System.nanoTime() - t0) / 1e9, name);
                 points.add(pt);
                 io.err().printf(Locale.ROOT, "  test PSNR %.2f dB, sparsity %.1f %%, %.0f s%n", pt.psnr(),
                         100 * pt.sparsity(), pt.seconds());
@@ -129,14 +179,82 @@ final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One train run with its stdout and stderr in {@code log}. */
-    private static int trainQuietly(List<String> args, Path log) {
-        try (OutputStream f = Files.newOutputStream(log);
+    /** One train run with its stdout and stderr in {@code log} (appended to when {@code append}). */
+    private static int trainQuietly(List<String> args, Path log, boolean append) {
+        try (OutputStream f = append ? Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                : Files.newOutputStream(log);
                 PrintStream ps = new PrintStream(f, true, StandardCharsets.UTF_8)) {
             return Main.run(args.toArray(String[]::new), ps, ps);
         } catch (IOException e) {
             throw FileIo.writeFailure(log, e);
         }
+    }
+
+    /** A new sweep needs a new or empty --out (a finished or interrupted sweep there is named, with --resume). */
+    private void checkNewSweep() {
+        if (Files.isRegularFile(out.resolve(SWEEP_JSON))) {
+            throw UserError.of(out, "already holds a sweep", "finish it with --resume --out " + out
+                    + ", or pass --out a new or empty folder");
+        }
+        RunDir.checkNew(out);
+    }
+
+    /** --resume: the options the sweep in --out was started with; any sweep option given now must be left out. */
+    private void loadOptions() {
+        Path f = out.resolve(SWEEP_JSON);
+        if (!Files.isRegularFile(f)) {
+            throw UserError.of(out, Files.isDirectory(out) ? "holds no sweep.json, so it is not a sweep to resume"
+                    : "no such sweep folder", "pass --out the folder of a sweep started by varsparse sweep");
+        }
+        for (String o : List.of("--presets", "--factors", "--epochs", "--full")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                throw UserError.of(o, "a resumed sweep keeps its own options (sweep.json)", "leave " + o + " out with --resume");
+            }
+        }
+        if (!trainArgs.isEmpty()) {
+            throw UserError.of(String.join(" ", trainArgs), "a resumed sweep keeps its own train options (sweep.json)",
+                    "leave them out with --resume");
+        }
+        JsonNode j = Json.read(f, "start a new sweep in another folder");
+        presets = new ArrayList<>();
+        j.path("presets").forEach(n -> presets.add(n.asText()));
+        List<Double> fs = new ArrayList<>();
+        j.path("factors").forEach(n -> fs.add(n.asDouble()));
+        factors = fs.stream().mapToDouble(Double::doubleValue).toArray();
+        epochs = j.path("epochs").asInt();
+        full = j.path("full").asBoolean();
+        trainArgs = new ArrayList<>();
+        j.path("train_args").forEach(n -> trainArgs.add(n.asText()));
+        if (presets.isEmpty() || factors.length == 0) {
+            throw UserError.of(f, "names no presets or factors", "start a new sweep in another folder");
+        }
+    }
+
+    /** A point whose train run ended: evaluated, and marked finished in run.json. */
+    private static boolean finished(Path runDir) {
+        Path run = runDir.resolve(RunDir.RUN_JSON);
+        return Files.isRegularFile(runDir.resolve("eval.json")) && Files.isRegularFile(run)
+                && Json.read(run, "").has(TrainCommand.FINISHED);
+    }
+
+    /** The seconds column of an earlier sweep.csv by run name (empty if there is none). */
+    private static Map<String, Double> secondsOf(Path csv) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (!Files.isRegularFile(csv)) {
+            return m;
+        }
+        try {
+            List<String> lines = Files.readAllLines(csv);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] c = line.split(",");
+                if (c.length >= 9) {
+                    m.put(c[5], Double.parseDouble(c[8]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return m; // only the seconds column is lost
+        }
+        return m;
     }
 
     private void write(List<Point> points) {

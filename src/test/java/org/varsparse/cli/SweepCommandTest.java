@@ -1,5 +1,6 @@
 package org.varsparse.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,5 +47,58 @@ class SweepCommandTest {
         String html = Files.readString(out.resolve("report.html"));
         assertEquals(1, html.split("data:image/png;base64,", -1).length - 1);
         assertTrue(html.contains("<td>mnist-vdl</td>"), html);
+    }
+
+    /**
+     * An interrupted sweep: point 1 finished, point 2 stopped in its final evaluation, point 3 killed before its first
+     * checkpoint, point 4 never started. --resume keeps point 1 byte for byte, evaluates point 2 without training
+     * it again, and trains points 3 and 4 anew; the CSV then equals that of the uninterrupted sweep.
+     */
+    @Test
+    void resumeFinishesAnInterruptedSweep(@TempDir Path tmp) throws IOException {
+        Path mnist = TinyMnist.write(tmp.resolve("mnist"), 5);
+        Path out = tmp.resolve("sweep");
+        String[] args = {"sweep", "--presets", "mnist-sdl,mnist-vdl", "--factors", "0.5,4", "--epochs", "1", "--out",
+                out.toString(), "--mnist-dir", mnist.toString(), "--allow-small-data", "--val-size", "250",
+                "--code-dim", "16", "--max-inference-steps", "30", "--backend", "scalar"};
+        TinyMnist.Result r = TinyMnist.run(args);
+        assertEquals(0, r.exit(), r.err());
+        List<String> full = Files.readAllLines(out.resolve("sweep.csv"));
+
+        TinyMnist.Result again = TinyMnist.run(args);
+        assertEquals(2, again.exit());
+        assertTrue(again.err().contains("already holds a sweep") && again.err().contains("--resume"), again.err());
+
+        Path p1 = out.resolve("mnist-sdl-x0.5"), p2 = out.resolve("mnist-sdl-x4"), p3 = out.resolve("mnist-vdl-x0.5");
+        byte[] p1Model = Files.readAllBytes(p1.resolve("checkpoints/last/model.safetensors"));
+        byte[] p2Model = Files.readAllBytes(p2.resolve("checkpoints/last/model.safetensors"));
+        long p1Time = Files.getLastModifiedTime(p1.resolve("eval.json")).toMillis();
+        Path run2 = p2.resolve("run.json"); // point 2: all epochs saved, stopped before its evaluation ended
+        Files.writeString(run2, Files.readString(run2).replaceAll(",\\s*\"finished\"\\s*:\\s*\"[^\"]*\"", ""));
+        Files.delete(p2.resolve("eval.json"));
+        org.varsparse.io.FileIo.deleteTree(p3); // point 3: killed before its first checkpoint
+        Files.createDirectories(p3);
+        Files.writeString(p3.resolve("run.json"), "{}");
+        org.varsparse.io.FileIo.deleteTree(out.resolve("mnist-vdl-x4")); // point 4: never started
+        Files.writeString(out.resolve("sweep.csv"), String.join("\n", full.subList(0, 2)) + "\n");
+
+        TinyMnist.Result bad = TinyMnist.run("sweep", "--resume", "--out", out.toString(), "--epochs", "3");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--epochs") && bad.err().contains("leave --epochs out"), bad.err());
+
+        TinyMnist.Result res = TinyMnist.run("sweep", "--resume", "--out", out.toString());
+        assertEquals(0, res.exit(), res.err());
+        assertTrue(res.err().contains("finished before, kept") && res.err().contains("continuing from its last checkpoint"),
+                res.err());
+        assertEquals(p1Time, Files.getLastModifiedTime(p1.resolve("eval.json")).toMillis());
+        assertArrayEquals(p1Model, Files.readAllBytes(p1.resolve("checkpoints/last/model.safetensors")));
+        assertArrayEquals(p2Model, Files.readAllBytes(p2.resolve("checkpoints/last/model.safetensors")));
+        assertTrue(Files.readString(p2.resolve("run.json")).contains("\"finished\""));
+        List<String> resumed = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(full.size(), resumed.size());
+        for (int i = 0; i < full.size(); i++) { // same points; only the seconds column (the last) may differ
+            assertEquals(full.get(i).substring(0, full.get(i).lastIndexOf(',')),
+                    resumed.get(i).substring(0, resumed.get(i).lastIndexOf(',')));
+        }
     }
 }
