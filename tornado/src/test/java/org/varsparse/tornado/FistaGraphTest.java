@@ -24,17 +24,56 @@ class FistaGraphTest {
 
     @Test
     void case1LinearVdl() throws Exception {
-        KernelsTest.assertAll(FistaChecks.check(golden(0)));
+        KernelsTest.assertAll(FistaChecks.check(golden(0), KernelVariant.PLAIN));
     }
 
     @Test
     void case2OneHiddenLayerVdlNl() throws Exception {
-        KernelsTest.assertAll(FistaChecks.check(golden(1)));
+        KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.PLAIN));
     }
 
     @Test
     void case3LinearSdl() throws Exception {
-        KernelsTest.assertAll(FistaChecks.check(golden(2)));
+        KernelsTest.assertAll(FistaChecks.check(golden(2), KernelVariant.PLAIN));
+    }
+
+    /** The tiled kernels give the plain kernels' codes: case 1 (tiled WᵀW and Y·W), case 2 (the tiled NL step). */
+    @Test
+    void case1LinearVdlTiledKernels() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(0), KernelVariant.TILED));
+    }
+
+    @Test
+    void case2OneHiddenLayerVdlNlTiledKernels() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.TILED));
+    }
+
+    /** -Dvarsparse.tornado.kernels picks the kernels of the solvers and GEMM plans (default plain); typos fail. */
+    @Test
+    void kernelsPropertySelectsTheVariant() throws Exception {
+        FistaChecks.Case c = golden(1);
+        String old = System.getProperty(KernelVariant.PROPERTY);
+        try {
+            System.clearProperty(KernelVariant.PROPERTY);
+            assertEquals(KernelVariant.PLAIN, KernelVariant.fromProperty());
+            System.setProperty(KernelVariant.PROPERTY, "tiled");
+            try (TornadoFista dev = new TornadoFista(c.decoder(), 64, c.config())) {
+                assertEquals(KernelVariant.TILED, dev.kernels());
+            }
+            TornadoOps ops = TornadoOps.create();
+            assertEquals(KernelVariant.TILED, ops.kernels());
+            try (TornadoFista dev = (TornadoFista) ops.codeSolver(c.decoder(), 64, c.config())) {
+                assertEquals(KernelVariant.TILED, dev.kernels());
+            }
+            System.setProperty(KernelVariant.PROPERTY, "tiles");
+            assertThrows(IllegalArgumentException.class, KernelVariant::fromProperty);
+        } finally {
+            if (old == null) {
+                System.clearProperty(KernelVariant.PROPERTY);
+            } else {
+                System.setProperty(KernelVariant.PROPERTY, old);
+            }
+        }
     }
 
     /**
