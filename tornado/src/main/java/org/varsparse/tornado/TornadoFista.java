@@ -52,8 +52,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * four NL step kernels (hidden, residual, hiddenGrad, grad). Workaround: with TornadoVM's default local size
      * these kernels failed on NVIDIA OpenCL (H200) with CL_OUT_OF_RESOURCES on clEnqueueNDRangeKernel in every NL
      * cell (too many registers per work-group for the default block); 8 × 16 = 128 work-items should fit (not yet
-     * run on NVIDIA). The generated loops stride by the global size, so the global size is only rounded up to a
-     * multiple of this block (extra work-items do nothing); results are unchanged (PoCL: equal to the CPU solve).
+     * run on NVIDIA). Global sizes: see {@link #grid}; results are unchanged (PoCL: equal to the CPU solve).
      * On PoCL 3.1 (LLVM 15) the shapes 16 × 8 and 1 × 128 each crashed the JVM once in one try (SIGSEGV in
      * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
      * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
@@ -200,18 +199,38 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         int p = tiled ? GemmKernels.tiles(outputDim) : outputDim;
         int h = tiled ? GemmKernels.tiles(hiddenDim) : hiddenDim;
         GridScheduler gs = new GridScheduler();
-        gs.addWorkerGrid("step.hidden", grid(b, h));
-        gs.addWorkerGrid("step.residual", grid(b, p));
-        gs.addWorkerGrid("step.hiddenGrad", grid(b, h));
-        gs.addWorkerGrid("step.grad", grid(b, l));
+        gs.addWorkerGrid("step.hidden", grid(b, h, !tiled));
+        gs.addWorkerGrid("step.residual", grid(b, p, !tiled));
+        gs.addWorkerGrid("step.hiddenGrad", grid(b, h, !tiled));
+        gs.addWorkerGrid("step.grad", grid(b, l, !tiled));
         return gs;
     }
 
-    /** A 2D grid for loops (outer n0, inner n1): global sizes rounded up to multiples of the NL block. */
-    private static WorkerGrid2D grid(int n0, int n1) {
-        WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, NL_LOCAL_0), roundUp(n1, NL_LOCAL_1));
-        g.setLocalWork(NL_LOCAL_0, NL_LOCAL_1, 1);
+    /**
+     * A 2D grid for loops (outer n0, inner n1). With a GridScheduler, TornadoVM replaces every scalar parameter that
+     * is itself a {@code @Parallel} loop bound by the grid's global size, in the whole kernel (loop bound and index
+     * arithmetic alike; TornadoTaskSpecialisation, "The loop bounds will be configured by the GridScheduler"). The
+     * plain kernels' bounds are such parameters (rows, hidden, out, l), so their global sizes must be exact
+     * ({@code exact}): the local sizes are the largest divisors of n0, n1 up to the NL block (B = 250: 5 × 16).
+     * (Rounding B = 250 up to 256 made them compute and write rows 250..255 past the end of their buffers: on PoCL
+     * heap corruption, "malloc(): unaligned tcache chunk detected", in GpuCheck's NL B = 250 cell.) The tiled kernels'
+     * bounds are expressions (⌈n/4⌉), which stay compiled constants: their global sizes are rounded up to multiples
+     * of the block, and the extra work-items do nothing.
+     */
+    private static WorkerGrid2D grid(int n0, int n1, boolean exact) {
+        int l0 = exact ? largestDivisor(n0, NL_LOCAL_0) : NL_LOCAL_0;
+        int l1 = exact ? largestDivisor(n1, NL_LOCAL_1) : NL_LOCAL_1;
+        WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, l0), roundUp(n1, l1));
+        g.setLocalWork(l0, l1, 1);
         return g;
+    }
+
+    private static int largestDivisor(int n, int max) {
+        int d = Math.min(n, max);
+        while (n % d != 0) {
+            d--;
+        }
+        return d;
     }
 
     private static int roundUp(int n, int m) {

@@ -48,6 +48,31 @@ class FistaGraphTest {
         KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.TILED));
     }
 
+    /**
+     * NL at B = 61, not a multiple of the OpenCL NL work-group's 8 rows (the plain kernels' grid must then be exact,
+     * see TornadoFista.grid), K = 40, both kernel variants, against CPU Fista: same iterations, codes within 1e-4.
+     */
+    @Test
+    void nlBatchNotAMultipleOfTheWorkGroup() throws Exception {
+        FistaChecks.Case c = golden(1);
+        int b = 61;
+        Matrix y = c.y().rowSlice(0, b), e = c.e().rowSlice(0, b);
+        FistaResult want = new Fista(new ScalarOps(), c.decoder(), b, c.config().withMaxInferenceSteps(40)).solve(y, e);
+        for (KernelVariant k : KernelVariant.values()) {
+            try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config().withMaxInferenceSteps(40),
+                    TornadoFista.DEFAULT_CHECK_EVERY, k)) {
+                FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
+                double d = 0;
+                for (int i = 0; i < want.codes().data.length; i++) {
+                    d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+                }
+                System.out.printf("NL B %d, %s kernels: %d iterations, max |ΔZ| %.3g%n", b, k.label(), got.iterations(), d);
+                assertEquals(want.iterations(), got.iterations(), k.label());
+                assertEquals(0, d, 1e-4, k.label());
+            }
+        }
+    }
+
     /** -Dvarsparse.tornado.kernels picks the kernels of the solvers and GEMM plans (default plain); typos fail. */
     @Test
     void kernelsPropertySelectsTheVariant() throws Exception {
