@@ -36,9 +36,9 @@ import org.varsparse.tornado.TornadoOps;
  * scalar oracle, the FISTA graph against CPU FISTA on the golden batches), then FISTA solve timings at MNIST
  * shapes (P 784, l 128, H 1024; VDL and VDL-NL values) for the device, the CPU backend and, when a PyTorch
  * script is given and CUDA is there, the same loop in PyTorch on the same inputs. Prints one table. The device
- * checks and timings run for both {@link KernelVariant}s, whatever {@code -Dvarsparse.tornado.kernels} says: the
- * plain kernels (checks as before, rows "tornado/plain") and the register-tiled ones (checks named "tiled …" and
- * "case … tiled", rows "tornado/tiled"). Exit
+ * checks and timings run for the {@link KernelVariant}s {@code --kernels} names (default both, whatever
+ * {@code -Dvarsparse.tornado.kernels} says): the plain kernels (checks as before, rows "tornado/plain") and the
+ * register-tiled ones (checks named "tiled …" and "case … tiled", rows "tornado/tiled"). Exit
  * status: 0 all checks passed and every timing cell valid, 3 a check failed, 4 the checks passed but a device timing
  * cell was INVALID (its final iterations / codes / energy disagree with a CPU {@link Fista} solve of the same
  * inputs and config beyond the tolerances of {@link #validate}, or the cell threw); anything else: TornadoVM or the
@@ -53,6 +53,7 @@ import org.varsparse.tornado.TornadoOps;
  *   --out FILE          also write the table there               --skip-bench / --skip-checks
  *   --budget 300        seconds after the start beyond which no further Java bench cell starts (both kernel variants)
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
+ *   --kernels plain,tiled   the kernel variants checked and timed (default both)
  * </pre>
  */
 public final class GpuCheck {
@@ -60,6 +61,7 @@ public final class GpuCheck {
     private static long deadline = Long.MAX_VALUE; // System.nanoTime() after which bench cells are skipped
     private static int validateMaxB = 4000;
     private static int invalidCells = 0; // device timing cells that failed validation or threw
+    private static List<KernelVariant> variants = List.of(KernelVariant.values());
 
     private GpuCheck() {
     }
@@ -75,23 +77,28 @@ public final class GpuCheck {
         // Java bench cells start only within this many seconds of the start (PyTorch runs after them)
         deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "300")) * 1e9);
         validateMaxB = Integer.parseInt(opt.getOrDefault("validate-max-b", "4000"));
+        variants = Arrays.stream(opt.getOrDefault("kernels", "plain,tiled").split(","))
+                .map(v -> KernelVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
 
-        TornadoOps device = TornadoOps.create(KernelVariant.PLAIN);
-        TornadoOps tiledDevice = TornadoOps.create(KernelVariant.TILED);
+        List<TornadoOps> devices = variants.stream().map(TornadoOps::create).toList(); // one backend per variant
         TensorOps cpu = Backends.create("auto");
         StringBuilder report = new StringBuilder();
         line(report, "varsparse GPU check: JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores");
-        line(report, "TornadoVM device: " + device.deviceName());
+        line(report, "TornadoVM device: " + devices.get(0).deviceName() + "; kernels "
+                + variants.stream().map(KernelVariant::label).reduce((a, b) -> a + ", " + b).orElse(""));
         line(report, "CPU backend: " + Backends.describe(cpu));
 
         int failed = 0;
         if (!opt.containsKey("skip-checks")) {
             line(report, "");
             line(report, "== checks: device vs CPU oracle (scalar) ==");
-            List<Check> checks = new ArrayList<>(KernelChecks.all(device, tiledDevice));
+            List<Check> checks = new ArrayList<>();
+            for (TornadoOps device : devices) {
+                checks.addAll(KernelChecks.all(device));
+            }
             for (FistaChecks.Case c : FistaChecks.cases(golden)) {
-                for (KernelVariant k : KernelVariant.values()) {
+                for (KernelVariant k : variants) {
                     checks.addAll(FistaChecks.check(c, k));
                 }
             }
@@ -163,7 +170,7 @@ public final class GpuCheck {
                 add(rows, time(cpu.name(), dn, b, "tol 1e-3", Math.min(runs, 3), false, () -> fr.solve(y, e)));
             }
             for (int b : sizes) {
-                for (KernelVariant k : KernelVariant.values()) { // both variants at one B before the next B
+                for (KernelVariant k : variants) { // every variant at one B before the next B
                     if (System.nanoTime() > deadline) {
                         System.out.printf("  tornado/%s %s B=%d: skipped (bench time budget spent)%n", k.label(), dn,
                                 b);

@@ -34,14 +34,17 @@ public final class KernelChecks {
     private KernelChecks() {
     }
 
-    /** Every check: the GEMMs through both backends (plain and tiled kernels), decoder gradients in both, the step. */
-    public static List<Check> all(TornadoOps plain, TornadoOps tiled) throws TornadoExecutionPlanException {
+    /**
+     * Every check of the backend's kernel variant: the GEMMs through it, the decoder gradients, and (plain: the
+     * step kernels have one form) the FISTA step.
+     */
+    public static List<Check> all(TornadoOps device) throws TornadoExecutionPlanException {
         List<Check> out = new ArrayList<>();
-        out.addAll(gemms(plain));
-        out.addAll(decoderGradients(KernelVariant.PLAIN));
-        out.addAll(fistaStep());
-        out.addAll(gemms(tiled));
-        out.addAll(decoderGradients(KernelVariant.TILED));
+        out.addAll(gemms(device));
+        out.addAll(decoderGradients(device.kernels()));
+        if (device.kernels() == KernelVariant.PLAIN) {
+            out.addAll(fistaStep());
+        }
         return out;
     }
 
