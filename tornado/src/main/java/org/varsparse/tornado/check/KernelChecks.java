@@ -24,9 +24,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 public final class KernelChecks {
     private static final TensorOps CPU = new ScalarOps();
-    /**
-     * GEMM shapes (m, n, k): none a multiple of the 4 × 4 tile, m or n below 4 (every tile an edge tile), k = 1.
-     */
+    /** GEMM shapes (m, n, k): ragged 4 × 4 tile edges (7, 33, 9, 5, 17), m or n below 4 (all edge tiles), k = 1. */
     private static final int[][] GEMM_SHAPES = {{7, 33, 17}, {1, 9, 100}, {33, 5, 3}, {100, 17, 1}};
     /** Decoder-gradient sizes (B, l, H, P). */
     private static final int[][] DECODER_SIZES = {{5, 3, 7, 11}, {33, 17, 100, 7}};
