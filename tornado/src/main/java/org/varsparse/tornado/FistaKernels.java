@@ -1,5 +1,7 @@
 package org.varsparse.tornado;
 
+import static org.varsparse.tornado.GemmKernels.TILE;
+
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
@@ -163,6 +165,242 @@ public final class FistaKernels {
                     grad.set(i * l + j, s);
                 }
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- register-tiled (KernelVariant.TILED)
+    // The four NL kernels above with GemmKernels.matmulTiled's 4 × 4 strided output blocks: work-item (ti, tj)
+    // computes rows i_r = ti + r·⌈rows/4⌉ and columns j_c = tj + c·⌈cols/4⌉ (r, c = 0..3), loading 4 values of the
+    // left and 4 of the right operand per p for 16 multiply-adds; edge rows / columns read the last one and are not
+    // stored. Every output is the same single float sum over p = 0..k−1 in increasing order as above, followed by
+    // the same fused step (bias + ReLU; −y and scale; ReLU mask), and every kernel is a no-op once DONE is set.
+
+    /** {@link #hiddenForward}, register-tiled: Hh = relu(aux·W1ᵀ + b1). aux (B×l), w1t (l×H), b1 (H), hid (B×H). */
+    public static void hiddenForwardTiled(FloatArray aux, FloatArray w1t, FloatArray b1, FloatArray hid, IntArray state,
+                                          int rows, int hidden, int l) {
+        for (@Parallel int ti = 0; ti < (rows + TILE - 1) / TILE; ti++) {
+            for (@Parallel int tj = 0; tj < (hidden + TILE - 1) / TILE; tj++) {
+                if (state.get(DONE) == 0) {
+                    int mt = (rows + TILE - 1) / TILE;
+                    int nt = (hidden + TILE - 1) / TILE;
+                    int i0 = ti, i1 = ti + mt, i2 = ti + 2 * mt, i3 = ti + 3 * mt;
+                    int j0 = tj, j1 = tj + nt, j2 = tj + 2 * nt, j3 = tj + 3 * nt;
+                    int ar0 = Math.min(i0, rows - 1) * l, ar1 = Math.min(i1, rows - 1) * l;
+                    int ar2 = Math.min(i2, rows - 1) * l, ar3 = Math.min(i3, rows - 1) * l;
+                    int bc0 = Math.min(j0, hidden - 1), bc1 = Math.min(j1, hidden - 1);
+                    int bc2 = Math.min(j2, hidden - 1), bc3 = Math.min(j3, hidden - 1);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                    float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
+                    float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    for (int p = 0; p < l; p++) {
+                        int pb = p * hidden;
+                        float u0 = aux.get(ar0 + p), u1 = aux.get(ar1 + p);
+                        float u2 = aux.get(ar2 + p), u3 = aux.get(ar3 + p);
+                        float v0 = w1t.get(pb + bc0), v1 = w1t.get(pb + bc1);
+                        float v2 = w1t.get(pb + bc2), v3 = w1t.get(pb + bc3);
+                        s00 += u0 * v0; s01 += u0 * v1; s02 += u0 * v2; s03 += u0 * v3;
+                        s10 += u1 * v0; s11 += u1 * v1; s12 += u1 * v2; s13 += u1 * v3;
+                        s20 += u2 * v0; s21 += u2 * v1; s22 += u2 * v2; s23 += u2 * v3;
+                        s30 += u3 * v0; s31 += u3 * v1; s32 += u3 * v2; s33 += u3 * v3;
+                    }
+                    storeHidden(hid, b1, i0, j0, s00, rows, hidden);
+                    storeHidden(hid, b1, i0, j1, s01, rows, hidden);
+                    storeHidden(hid, b1, i0, j2, s02, rows, hidden);
+                    storeHidden(hid, b1, i0, j3, s03, rows, hidden);
+                    storeHidden(hid, b1, i1, j0, s10, rows, hidden);
+                    storeHidden(hid, b1, i1, j1, s11, rows, hidden);
+                    storeHidden(hid, b1, i1, j2, s12, rows, hidden);
+                    storeHidden(hid, b1, i1, j3, s13, rows, hidden);
+                    storeHidden(hid, b1, i2, j0, s20, rows, hidden);
+                    storeHidden(hid, b1, i2, j1, s21, rows, hidden);
+                    storeHidden(hid, b1, i2, j2, s22, rows, hidden);
+                    storeHidden(hid, b1, i2, j3, s23, rows, hidden);
+                    storeHidden(hid, b1, i3, j0, s30, rows, hidden);
+                    storeHidden(hid, b1, i3, j1, s31, rows, hidden);
+                    storeHidden(hid, b1, i3, j2, s32, rows, hidden);
+                    storeHidden(hid, b1, i3, j3, s33, rows, hidden);
+                }
+            }
+        }
+    }
+
+    private static void storeHidden(FloatArray hid, FloatArray b1, int i, int h, float s, int rows, int hidden) {
+        if (i < rows && h < hidden) {
+            hid.set(i * hidden + h, Math.max(0f, s + b1.get(h)));
+        }
+    }
+
+    /** {@link #residual}, register-tiled: R = (2/P)(Hh·W2ᵀ − Y). hid (B×H), w2t (H×P), y (B×P), r (B×P). */
+    public static void residualTiled(FloatArray hid, FloatArray w2t, FloatArray y, FloatArray r, FloatArray params,
+                                     IntArray state, int rows, int out, int hidden) {
+        for (@Parallel int ti = 0; ti < (rows + TILE - 1) / TILE; ti++) {
+            for (@Parallel int tj = 0; tj < (out + TILE - 1) / TILE; tj++) {
+                if (state.get(DONE) == 0) {
+                    int mt = (rows + TILE - 1) / TILE;
+                    int nt = (out + TILE - 1) / TILE;
+                    int i0 = ti, i1 = ti + mt, i2 = ti + 2 * mt, i3 = ti + 3 * mt;
+                    int j0 = tj, j1 = tj + nt, j2 = tj + 2 * nt, j3 = tj + 3 * nt;
+                    int ar0 = Math.min(i0, rows - 1) * hidden, ar1 = Math.min(i1, rows - 1) * hidden;
+                    int ar2 = Math.min(i2, rows - 1) * hidden, ar3 = Math.min(i3, rows - 1) * hidden;
+                    int bc0 = Math.min(j0, out - 1), bc1 = Math.min(j1, out - 1);
+                    int bc2 = Math.min(j2, out - 1), bc3 = Math.min(j3, out - 1);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                    float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
+                    float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    for (int p = 0; p < hidden; p++) {
+                        int pb = p * out;
+                        float u0 = hid.get(ar0 + p), u1 = hid.get(ar1 + p);
+                        float u2 = hid.get(ar2 + p), u3 = hid.get(ar3 + p);
+                        float v0 = w2t.get(pb + bc0), v1 = w2t.get(pb + bc1);
+                        float v2 = w2t.get(pb + bc2), v3 = w2t.get(pb + bc3);
+                        s00 += u0 * v0; s01 += u0 * v1; s02 += u0 * v2; s03 += u0 * v3;
+                        s10 += u1 * v0; s11 += u1 * v1; s12 += u1 * v2; s13 += u1 * v3;
+                        s20 += u2 * v0; s21 += u2 * v1; s22 += u2 * v2; s23 += u2 * v3;
+                        s30 += u3 * v0; s31 += u3 * v1; s32 += u3 * v2; s33 += u3 * v3;
+                    }
+                    storeResidual(r, y, params, i0, j0, s00, rows, out);
+                    storeResidual(r, y, params, i0, j1, s01, rows, out);
+                    storeResidual(r, y, params, i0, j2, s02, rows, out);
+                    storeResidual(r, y, params, i0, j3, s03, rows, out);
+                    storeResidual(r, y, params, i1, j0, s10, rows, out);
+                    storeResidual(r, y, params, i1, j1, s11, rows, out);
+                    storeResidual(r, y, params, i1, j2, s12, rows, out);
+                    storeResidual(r, y, params, i1, j3, s13, rows, out);
+                    storeResidual(r, y, params, i2, j0, s20, rows, out);
+                    storeResidual(r, y, params, i2, j1, s21, rows, out);
+                    storeResidual(r, y, params, i2, j2, s22, rows, out);
+                    storeResidual(r, y, params, i2, j3, s23, rows, out);
+                    storeResidual(r, y, params, i3, j0, s30, rows, out);
+                    storeResidual(r, y, params, i3, j1, s31, rows, out);
+                    storeResidual(r, y, params, i3, j2, s32, rows, out);
+                    storeResidual(r, y, params, i3, j3, s33, rows, out);
+                }
+            }
+        }
+    }
+
+    private static void storeResidual(FloatArray r, FloatArray y, FloatArray params, int i, int q, float s, int rows,
+                                      int out) {
+        if (i < rows && q < out) {
+            r.set(i * out + q, params.get(SCALE) * (s - y.get(i * out + q)));
+        }
+    }
+
+    /**
+     * {@link #hiddenBackward}, register-tiled: G_pre = (R·W2) ⊙ 1[Hh > 0]. r (B×P), w2 (P×H), hid (B×H), gh (B×H).
+     * The sum is formed for every output of the block and masked when stored (the one-output kernel skips it
+     * where Hh ≤ 0): the same floats, more multiply-adds.
+     */
+    public static void hiddenBackwardTiled(FloatArray r, FloatArray w2, FloatArray hid, FloatArray gh, IntArray state,
+                                           int rows, int hidden, int out) {
+        for (@Parallel int ti = 0; ti < (rows + TILE - 1) / TILE; ti++) {
+            for (@Parallel int tj = 0; tj < (hidden + TILE - 1) / TILE; tj++) {
+                if (state.get(DONE) == 0) {
+                    int mt = (rows + TILE - 1) / TILE;
+                    int nt = (hidden + TILE - 1) / TILE;
+                    int i0 = ti, i1 = ti + mt, i2 = ti + 2 * mt, i3 = ti + 3 * mt;
+                    int j0 = tj, j1 = tj + nt, j2 = tj + 2 * nt, j3 = tj + 3 * nt;
+                    int ar0 = Math.min(i0, rows - 1) * out, ar1 = Math.min(i1, rows - 1) * out;
+                    int ar2 = Math.min(i2, rows - 1) * out, ar3 = Math.min(i3, rows - 1) * out;
+                    int bc0 = Math.min(j0, hidden - 1), bc1 = Math.min(j1, hidden - 1);
+                    int bc2 = Math.min(j2, hidden - 1), bc3 = Math.min(j3, hidden - 1);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                    float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
+                    float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    for (int p = 0; p < out; p++) {
+                        int pb = p * hidden;
+                        float u0 = r.get(ar0 + p), u1 = r.get(ar1 + p);
+                        float u2 = r.get(ar2 + p), u3 = r.get(ar3 + p);
+                        float v0 = w2.get(pb + bc0), v1 = w2.get(pb + bc1);
+                        float v2 = w2.get(pb + bc2), v3 = w2.get(pb + bc3);
+                        s00 += u0 * v0; s01 += u0 * v1; s02 += u0 * v2; s03 += u0 * v3;
+                        s10 += u1 * v0; s11 += u1 * v1; s12 += u1 * v2; s13 += u1 * v3;
+                        s20 += u2 * v0; s21 += u2 * v1; s22 += u2 * v2; s23 += u2 * v3;
+                        s30 += u3 * v0; s31 += u3 * v1; s32 += u3 * v2; s33 += u3 * v3;
+                    }
+                    storeMasked(gh, hid, i0, j0, s00, rows, hidden);
+                    storeMasked(gh, hid, i0, j1, s01, rows, hidden);
+                    storeMasked(gh, hid, i0, j2, s02, rows, hidden);
+                    storeMasked(gh, hid, i0, j3, s03, rows, hidden);
+                    storeMasked(gh, hid, i1, j0, s10, rows, hidden);
+                    storeMasked(gh, hid, i1, j1, s11, rows, hidden);
+                    storeMasked(gh, hid, i1, j2, s12, rows, hidden);
+                    storeMasked(gh, hid, i1, j3, s13, rows, hidden);
+                    storeMasked(gh, hid, i2, j0, s20, rows, hidden);
+                    storeMasked(gh, hid, i2, j1, s21, rows, hidden);
+                    storeMasked(gh, hid, i2, j2, s22, rows, hidden);
+                    storeMasked(gh, hid, i2, j3, s23, rows, hidden);
+                    storeMasked(gh, hid, i3, j0, s30, rows, hidden);
+                    storeMasked(gh, hid, i3, j1, s31, rows, hidden);
+                    storeMasked(gh, hid, i3, j2, s32, rows, hidden);
+                    storeMasked(gh, hid, i3, j3, s33, rows, hidden);
+                }
+            }
+        }
+    }
+
+    private static void storeMasked(FloatArray gh, FloatArray hid, int i, int h, float s, int rows, int hidden) {
+        if (i < rows && h < hidden) {
+            gh.set(i * hidden + h, hid.get(i * hidden + h) > 0f ? s : 0f);
+        }
+    }
+
+    /** {@link #codeGradient}, register-tiled: grad = G_pre·W1. gh (B×H), w1 (H×l), grad (B×l). */
+    public static void codeGradientTiled(FloatArray gh, FloatArray w1, FloatArray grad, IntArray state, int rows, int l,
+                                         int hidden) {
+        for (@Parallel int ti = 0; ti < (rows + TILE - 1) / TILE; ti++) {
+            for (@Parallel int tj = 0; tj < (l + TILE - 1) / TILE; tj++) {
+                if (state.get(DONE) == 0) {
+                    int mt = (rows + TILE - 1) / TILE;
+                    int nt = (l + TILE - 1) / TILE;
+                    int i0 = ti, i1 = ti + mt, i2 = ti + 2 * mt, i3 = ti + 3 * mt;
+                    int j0 = tj, j1 = tj + nt, j2 = tj + 2 * nt, j3 = tj + 3 * nt;
+                    int ar0 = Math.min(i0, rows - 1) * hidden, ar1 = Math.min(i1, rows - 1) * hidden;
+                    int ar2 = Math.min(i2, rows - 1) * hidden, ar3 = Math.min(i3, rows - 1) * hidden;
+                    int bc0 = Math.min(j0, l - 1), bc1 = Math.min(j1, l - 1);
+                    int bc2 = Math.min(j2, l - 1), bc3 = Math.min(j3, l - 1);
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                    float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
+                    float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    for (int p = 0; p < hidden; p++) {
+                        int pb = p * l;
+                        float u0 = gh.get(ar0 + p), u1 = gh.get(ar1 + p);
+                        float u2 = gh.get(ar2 + p), u3 = gh.get(ar3 + p);
+                        float v0 = w1.get(pb + bc0), v1 = w1.get(pb + bc1);
+                        float v2 = w1.get(pb + bc2), v3 = w1.get(pb + bc3);
+                        s00 += u0 * v0; s01 += u0 * v1; s02 += u0 * v2; s03 += u0 * v3;
+                        s10 += u1 * v0; s11 += u1 * v1; s12 += u1 * v2; s13 += u1 * v3;
+                        s20 += u2 * v0; s21 += u2 * v1; s22 += u2 * v2; s23 += u2 * v3;
+                        s30 += u3 * v0; s31 += u3 * v1; s32 += u3 * v2; s33 += u3 * v3;
+                    }
+                    storeGradient(grad, i0, j0, s00, rows, l);
+                    storeGradient(grad, i0, j1, s01, rows, l);
+                    storeGradient(grad, i0, j2, s02, rows, l);
+                    storeGradient(grad, i0, j3, s03, rows, l);
+                    storeGradient(grad, i1, j0, s10, rows, l);
+                    storeGradient(grad, i1, j1, s11, rows, l);
+                    storeGradient(grad, i1, j2, s12, rows, l);
+                    storeGradient(grad, i1, j3, s13, rows, l);
+                    storeGradient(grad, i2, j0, s20, rows, l);
+                    storeGradient(grad, i2, j1, s21, rows, l);
+                    storeGradient(grad, i2, j2, s22, rows, l);
+                    storeGradient(grad, i2, j3, s23, rows, l);
+                    storeGradient(grad, i3, j0, s30, rows, l);
+                    storeGradient(grad, i3, j1, s31, rows, l);
+                    storeGradient(grad, i3, j2, s32, rows, l);
+                    storeGradient(grad, i3, j3, s33, rows, l);
+                }
+            }
+        }
+    }
+
+    private static void storeGradient(FloatArray grad, int i, int j, float s, int rows, int l) {
+        if (i < rows && j < l) {
+            grad.set(i * l + j, s);
         }
     }
 

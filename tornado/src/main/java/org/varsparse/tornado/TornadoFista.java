@@ -38,6 +38,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * further launches are no-ops, so the result equals a loop that breaks at the first iteration where every row
  * converged. At the end Z (B×l) and the per-row step counts come back. Per solve the host→device traffic is
  * Y, E and the weights (NL MNIST: B·P + B·l + H·l + H + P·H floats); device→host is 8 bytes per check plus Z.
+ *
+ * <p>The GEMMs (the linear batch graph's WᵀW and Y·W, the four NL step kernels) are the one-output or the
+ * register-tiled kernels as {@link KernelVariant} says ({@code -Dvarsparse.tornado.kernels}, default plain); the
+ * codes are the same either way.
  */
 public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** Iterations launched between two reads of the device's done flag. */
@@ -48,8 +52,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * four NL step kernels (hidden, residual, hiddenGrad, grad). Workaround: with TornadoVM's default local size
      * these kernels failed on NVIDIA OpenCL (H200) with CL_OUT_OF_RESOURCES on clEnqueueNDRangeKernel in every NL
      * cell (too many registers per work-group for the default block); 8 × 16 = 128 work-items should fit (not yet
-     * run on NVIDIA). The generated loops stride by the global size, so the global size is only rounded up to a
-     * multiple of this block (extra work-items do nothing); results are unchanged (PoCL: equal to the CPU solve).
+     * run on NVIDIA). Global sizes: see {@link #grid}; results are unchanged (PoCL: equal to the CPU solve).
      * On PoCL 3.1 (LLVM 15) the shapes 16 × 8 and 1 × 128 each crashed the JVM once in one try (SIGSEGV in
      * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
      * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
@@ -80,6 +83,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final int hiddenDim; // H (0 for linear)
     private final int capacity; // largest K this plan takes
     private final int checkEvery;
+    private final KernelVariant kernels;
     private FistaConfig config;
 
     private final FloatArray y; // (B×P)
@@ -111,11 +115,12 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final TornadoExecutionPlan plan;
     private long launches;
 
+    /** With the kernels {@code -Dvarsparse.tornado.kernels} names (default plain). */
     public TornadoFista(Decoder decoder, int batchSize, FistaConfig config) {
-        this(decoder, batchSize, config, DEFAULT_CHECK_EVERY);
+        this(decoder, batchSize, config, DEFAULT_CHECK_EVERY, KernelVariant.fromProperty());
     }
 
-    public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery) {
+    public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery, KernelVariant kernels) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         }
@@ -137,6 +142,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         this.hiddenDim = decoder instanceof OneHiddenDecoder nl ? nl.hiddenDim() : 0;
         this.capacity = Math.max(1, config.maxInferenceSteps());
         this.checkEvery = checkEvery;
+        this.kernels = kernels;
         this.config = config;
         int bl = batchSize * codeDim;
         y = new FloatArray(batchSize * outputDim);
@@ -182,22 +188,49 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
                 == TornadoVMBackendType.OPENCL;
     }
 
-    /** Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). */
+    /**
+     * Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). The tiled kernels' loops run
+     * over 4 × 4 tiles of the output, so their global sizes count tiles.
+     */
     private GridScheduler nlGrid() {
-        int b = batchSize, l = codeDim, p = outputDim, h = hiddenDim;
+        boolean tiled = kernels == KernelVariant.TILED;
+        int b = tiled ? GemmKernels.tiles(batchSize) : batchSize;
+        int l = tiled ? GemmKernels.tiles(codeDim) : codeDim;
+        int p = tiled ? GemmKernels.tiles(outputDim) : outputDim;
+        int h = tiled ? GemmKernels.tiles(hiddenDim) : hiddenDim;
         GridScheduler gs = new GridScheduler();
-        gs.addWorkerGrid("step.hidden", grid(b, h));
-        gs.addWorkerGrid("step.residual", grid(b, p));
-        gs.addWorkerGrid("step.hiddenGrad", grid(b, h));
-        gs.addWorkerGrid("step.grad", grid(b, l));
+        gs.addWorkerGrid("step.hidden", grid(b, h, !tiled));
+        gs.addWorkerGrid("step.residual", grid(b, p, !tiled));
+        gs.addWorkerGrid("step.hiddenGrad", grid(b, h, !tiled));
+        gs.addWorkerGrid("step.grad", grid(b, l, !tiled));
         return gs;
     }
 
-    /** A 2D grid for loops (outer n0, inner n1): global sizes rounded up to multiples of the NL block. */
-    private static WorkerGrid2D grid(int n0, int n1) {
-        WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, NL_LOCAL_0), roundUp(n1, NL_LOCAL_1));
-        g.setLocalWork(NL_LOCAL_0, NL_LOCAL_1, 1);
+    /**
+     * A 2D grid for loops (outer n0, inner n1). With a GridScheduler, TornadoVM replaces every scalar parameter that
+     * is itself a {@code @Parallel} loop bound by the grid's global size, in the whole kernel (loop bound and index
+     * arithmetic alike; TornadoTaskSpecialisation, "The loop bounds will be configured by the GridScheduler"). The
+     * plain kernels' bounds are such parameters (rows, hidden, out, l), so their global sizes must be exact
+     * ({@code exact}): the local sizes are the largest divisors of n0, n1 up to the NL block (B = 250: 5 × 16).
+     * (Rounding B = 250 up to 256 made them compute and write rows 250..255 past the end of their buffers: on PoCL
+     * heap corruption, "malloc(): unaligned tcache chunk detected", in GpuCheck's NL B = 250 cell.) The tiled kernels'
+     * bounds are expressions (⌈n/4⌉), which stay compiled constants: their global sizes are rounded up to multiples
+     * of the block, and the extra work-items do nothing.
+     */
+    private static WorkerGrid2D grid(int n0, int n1, boolean exact) {
+        int l0 = exact ? largestDivisor(n0, NL_LOCAL_0) : NL_LOCAL_0;
+        int l1 = exact ? largestDivisor(n1, NL_LOCAL_1) : NL_LOCAL_1;
+        WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, l0), roundUp(n1, l1));
+        g.setLocalWork(l0, l1, 1);
         return g;
+    }
+
+    private static int largestDivisor(int n, int max) {
+        int d = Math.min(n, max);
+        while (n % d != 0) {
+            d--;
+        }
+        return d;
     }
 
     private static int roundUp(int n, int m) {
@@ -209,7 +242,10 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         TaskGraph g = new TaskGraph("batch")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, linear ? new Object[] {y, e, w, params, ones}
                         : new Object[] {y, e, w, b1, w2, params});
-        if (linear) {
+        if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) as in matmulTN / matmulNN
+            g.task("gram", GemmKernels::matmulTiled, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
+                    .task("yw", GemmKernels::matmulTiled, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y (B×P)·W (P×l)
+        } else if (linear) {
             g.task("gram", GemmKernels::matmulTN, w, w, gram, ones, l, l, p) // WᵀW (l×P)·(P×l)
                     .task("yw", GemmKernels::matmulNN, y, w, yw, ones, b, l, p); // Y·W (B×P)·(P×l)
         } else {
@@ -228,6 +264,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, momentum);
         if (linear) {
             g.task("grad", FistaKernels::gramGradient, aux, gram, yw, grad, params, state, b, l);
+        } else if (kernels == KernelVariant.TILED) {
+            g.task("hidden", FistaKernels::hiddenForwardTiled, aux, w1t, b1, hid, state, b, h, l)
+                    .task("residual", FistaKernels::residualTiled, hid, w2t, y, res, params, state, b, p, h)
+                    .task("hiddenGrad", FistaKernels::hiddenBackwardTiled, res, w2, hid, hidGrad, state, b, h, p)
+                    .task("grad", FistaKernels::codeGradientTiled, hidGrad, w, grad, state, b, l, h);
         } else {
             g.task("hidden", FistaKernels::hiddenForward, aux, w1t, b1, hid, state, b, h, l)
                     .task("residual", FistaKernels::residual, hid, w2t, y, res, params, state, b, p, h)
@@ -263,6 +304,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     public TornadoFista precompile() {
         plan.withPreCompilation();
         return this;
+    }
+
+    /** Which GEMM kernels this plan runs. */
+    public KernelVariant kernels() {
+        return kernels;
     }
 
     @Override

@@ -26,21 +26,34 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * built and compiled once, reused). In training that is the decoder forward and backward and the encoder's
  * GEMMs, a few MB per batch; the FISTA solve (200 iterations of GEMMs) is where the device pays off, and there
  * only Y, E and the weights go up once per batch. Not thread-safe beyond the synchronized GEMM entry points.
+ *
+ * <p>The device GEMMs and the FISTA solvers it hands out use the kernels {@link KernelVariant} names
+ * ({@code -Dvarsparse.tornado.kernels=plain|tiled}, read when the backend is created; default plain).
  */
 public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
     private final TensorOps cpu;
     private final TornadoDevice device;
+    private final KernelVariant kernels;
     private final Map<String, GemmPlan> plans = new HashMap<>();
 
-    private TornadoOps(TensorOps cpu, TornadoDevice device) {
+    private TornadoOps(TensorOps cpu, TornadoDevice device, KernelVariant kernels) {
         this.cpu = cpu;
         this.device = device;
+        this.kernels = kernels;
     }
 
-    /** Called by {@link Backends} (by name): fails with the reason when no TornadoVM device is found. */
+    /**
+     * Called by {@link Backends} (by name), with the kernels {@code -Dvarsparse.tornado.kernels} names: fails with
+     * the reason when no TornadoVM device is found.
+     */
     public static TornadoOps create() {
+        return create(KernelVariant.fromProperty());
+    }
+
+    /** The backend with the given GEMM kernels (the GPU check runs both). */
+    public static TornadoOps create(KernelVariant kernels) {
         TornadoDevice d = defaultDevice();
-        return new TornadoOps(Backends.create("auto"), d);
+        return new TornadoOps(Backends.create("auto"), d, kernels);
     }
 
     private static TornadoDevice defaultDevice() {
@@ -78,6 +91,11 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
         return device.getPlatformName() + " / " + device.getDeviceName();
     }
 
+    /** Which GEMM kernels the device plans run. */
+    public KernelVariant kernels() {
+        return kernels;
+    }
+
     /** The CPU backend the non-GEMM operations run on. */
     public TensorOps cpu() {
         return cpu;
@@ -95,7 +113,7 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
 
     @Override
     public CodeSolver codeSolver(Decoder decoder, int batchSize, FistaConfig config) {
-        return new TornadoFista(decoder, batchSize, config);
+        return new TornadoFista(decoder, batchSize, config, TornadoFista.DEFAULT_CHECK_EVERY, kernels);
     }
 
     // ---------------------------------------------------------------- GEMM on the device
@@ -107,17 +125,25 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
         final FloatArray a, b, c, ab;
         final TornadoExecutionPlan plan;
 
-        GemmPlan(Kind kind, int m, int n, int k) {
+        GemmPlan(Kind kind, KernelVariant kernels, int m, int n, int k) {
             a = new FloatArray(m * k);
             b = new FloatArray(kind == Kind.NN ? k * n : n * k);
             c = new FloatArray(m * n);
             ab = new FloatArray(2);
             TaskGraph g = new TaskGraph("gemm" + kind + "_" + m + "x" + n + "x" + k)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, b, c, ab);
-            switch (kind) {
-                case NN -> g.task("t", GemmKernels::matmulNN, a, b, c, ab, m, n, k);
-                case NT -> g.task("t", GemmKernels::matmulNT, a, b, c, ab, m, n, k);
-                case TN -> g.task("t", GemmKernels::matmulTN, a, b, c, ab, m, n, k);
+            if (kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) of A and B as laid out below
+                switch (kind) {
+                    case NN -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, k, 1, n, 1);
+                    case NT -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, k, 1, 1, k);
+                    case TN -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, 1, m, n, 1);
+                }
+            } else {
+                switch (kind) {
+                    case NN -> g.task("t", GemmKernels::matmulNN, a, b, c, ab, m, n, k);
+                    case NT -> g.task("t", GemmKernels::matmulNT, a, b, c, ab, m, n, k);
+                    case TN -> g.task("t", GemmKernels::matmulTN, a, b, c, ab, m, n, k);
+                }
             }
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, c);
             plan = new TornadoExecutionPlan(g.snapshot());
@@ -134,7 +160,7 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
             return;
         }
         GemmPlan p = plans.computeIfAbsent(kind + ":" + c.rows + "x" + c.cols + "x" + k,
-                key -> new GemmPlan(kind, c.rows, c.cols, k));
+                key -> new GemmPlan(kind, kernels, c.rows, c.cols, k));
         TornadoFista.copy(a.data, p.a);
         TornadoFista.copy(b.data, p.b);
         TornadoFista.copy(c.data, p.c);

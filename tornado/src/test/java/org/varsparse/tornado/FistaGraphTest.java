@@ -24,17 +24,81 @@ class FistaGraphTest {
 
     @Test
     void case1LinearVdl() throws Exception {
-        KernelsTest.assertAll(FistaChecks.check(golden(0)));
+        KernelsTest.assertAll(FistaChecks.check(golden(0), KernelVariant.PLAIN));
     }
 
     @Test
     void case2OneHiddenLayerVdlNl() throws Exception {
-        KernelsTest.assertAll(FistaChecks.check(golden(1)));
+        KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.PLAIN));
     }
 
     @Test
     void case3LinearSdl() throws Exception {
-        KernelsTest.assertAll(FistaChecks.check(golden(2)));
+        KernelsTest.assertAll(FistaChecks.check(golden(2), KernelVariant.PLAIN));
+    }
+
+    /** The tiled kernels give the plain kernels' codes: case 1 (tiled WᵀW and Y·W), case 2 (the tiled NL step). */
+    @Test
+    void case1LinearVdlTiledKernels() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(0), KernelVariant.TILED));
+    }
+
+    @Test
+    void case2OneHiddenLayerVdlNlTiledKernels() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.TILED));
+    }
+
+    /**
+     * NL at B = 61, not a multiple of the OpenCL NL work-group's 8 rows (the plain kernels' grid must then be exact,
+     * see TornadoFista.grid), K = 40, both kernel variants, against CPU Fista: same iterations, codes within 1e-4.
+     */
+    @Test
+    void nlBatchNotAMultipleOfTheWorkGroup() throws Exception {
+        FistaChecks.Case c = golden(1);
+        int b = 61;
+        Matrix y = c.y().rowSlice(0, b), e = c.e().rowSlice(0, b);
+        FistaResult want = new Fista(new ScalarOps(), c.decoder(), b, c.config().withMaxInferenceSteps(40)).solve(y, e);
+        for (KernelVariant k : KernelVariant.values()) {
+            try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config().withMaxInferenceSteps(40),
+                    TornadoFista.DEFAULT_CHECK_EVERY, k)) {
+                FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
+                double d = 0;
+                for (int i = 0; i < want.codes().data.length; i++) {
+                    d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+                }
+                System.out.printf("NL B %d, %s kernels: %d iterations, max |ΔZ| %.3g%n", b, k.label(), got.iterations(), d);
+                assertEquals(want.iterations(), got.iterations(), k.label());
+                assertEquals(0, d, 1e-4, k.label());
+            }
+        }
+    }
+
+    /** -Dvarsparse.tornado.kernels picks the kernels of the solvers and GEMM plans (default plain); typos fail. */
+    @Test
+    void kernelsPropertySelectsTheVariant() throws Exception {
+        FistaChecks.Case c = golden(1);
+        String old = System.getProperty(KernelVariant.PROPERTY);
+        try {
+            System.clearProperty(KernelVariant.PROPERTY);
+            assertEquals(KernelVariant.PLAIN, KernelVariant.fromProperty());
+            System.setProperty(KernelVariant.PROPERTY, "tiled");
+            try (TornadoFista dev = new TornadoFista(c.decoder(), 64, c.config())) {
+                assertEquals(KernelVariant.TILED, dev.kernels());
+            }
+            TornadoOps ops = TornadoOps.create();
+            assertEquals(KernelVariant.TILED, ops.kernels());
+            try (TornadoFista dev = (TornadoFista) ops.codeSolver(c.decoder(), 64, c.config())) {
+                assertEquals(KernelVariant.TILED, dev.kernels());
+            }
+            System.setProperty(KernelVariant.PROPERTY, "tiles");
+            assertThrows(IllegalArgumentException.class, KernelVariant::fromProperty);
+        } finally {
+            if (old == null) {
+                System.clearProperty(KernelVariant.PROPERTY);
+            } else {
+                System.setProperty(KernelVariant.PROPERTY, old);
+            }
+        }
     }
 
     /**

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.varsparse.tornado.check.Check;
 import org.varsparse.tornado.check.KernelChecks;
 
-/** Every kernel on the TornadoVM device (PoCL here) against the scalar oracle; see {@link KernelChecks}. */
+/**
+ * Every kernel, plain and tiled, on the TornadoVM device (PoCL here) against the scalar oracle; see
+ * {@link KernelChecks}.
+ */
 class KernelsTest {
 
     static void assertAll(List<Check> checks) {
@@ -34,7 +37,20 @@ class KernelsTest {
     @Test
     void decoderGradientKernelsMatchTheScalarOracle() throws Exception {
         TornadoTestSupport.ops();
-        assertAll(KernelChecks.decoderGradients());
+        assertAll(KernelChecks.decoderGradients(KernelVariant.PLAIN));
+    }
+
+    @Test
+    void tiledGemmsMatchTheScalarOracle() {
+        TornadoOps tiled = TornadoTestSupport.tiledOps();
+        assertEquals(KernelVariant.TILED, tiled.kernels());
+        assertAll(KernelChecks.gemms(tiled));
+    }
+
+    @Test
+    void tiledDecoderGradientKernelsMatchTheScalarOracle() throws Exception {
+        TornadoTestSupport.ops();
+        assertAll(KernelChecks.decoderGradients(KernelVariant.TILED));
     }
 
     @Test

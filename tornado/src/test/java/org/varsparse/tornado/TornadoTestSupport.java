@@ -3,10 +3,11 @@ package org.varsparse.tornado;
 import java.nio.file.Path;
 import org.varsparse.backend.Backends;
 
-/** Shared by the tornado tests: the one TornadoOps (its GEMM plans compile once) and the golden fixtures. */
+/** Shared by the tornado tests: one TornadoOps per kernel variant (GEMM plans compile once), the golden fixtures. */
 final class TornadoTestSupport {
     static final Path GOLDEN = Path.of(System.getProperty("varsparse.golden", "../src/test/resources/golden"));
     private static TornadoOps ops;
+    private static TornadoOps tiledOps;
 
     private TornadoTestSupport() {
     }
@@ -17,5 +18,13 @@ final class TornadoTestSupport {
             ops = (TornadoOps) Backends.create("tornado");
         }
         return ops;
+    }
+
+    /** The backend with the register-tiled GEMM kernels. */
+    static synchronized TornadoOps tiledOps() {
+        if (tiledOps == null) {
+            tiledOps = TornadoOps.create(KernelVariant.TILED);
+        }
+        return tiledOps;
     }
 }

@@ -15,6 +15,7 @@ import org.varsparse.model.LinearDictionary;
 import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
+import org.varsparse.tornado.KernelVariant;
 import org.varsparse.tornado.TornadoFista;
 
 /**
@@ -54,31 +55,34 @@ public final class FistaChecks {
      * floats differ from Java's in the last bit, and a row whose relative change lands within that rounding of
      * tol can flip its stop decision once (case 1: sample 137 is 1.45e-5 from tol at iteration 77, per
      * FistaGoldenTest). When the iteration counts differ, the codes may differ by about tol (1e-3) instead of
-     * the rounding level. On PoCL all three cases match exactly (see tornado/README.md).
+     * the rounding level. On PoCL all three cases match exactly (see tornado/README.md). The device graph runs the
+     * given GEMM kernels; the tiled ones' checks are named "case … tiled: …".
      */
-    public static List<Check> check(Case c) {
+    public static List<Check> check(Case c, KernelVariant kernels) {
         TensorOps cpu = new ScalarOps();
         int b = c.y().rows;
         FistaResult want = new Fista(cpu, c.decoder(), b, c.config()).solve(c.y(), c.e());
         FistaResult got;
-        try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config())) {
+        try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config(), TornadoFista.DEFAULT_CHECK_EVERY,
+                kernels)) {
             got = dev.solve(c.y(), c.e(), new Matrix(b, c.decoder().codeDim()));
         }
         double eWant = energy(cpu, c, want.codes()), eGot = energy(cpu, c, got.codes());
         boolean same = got.iterations() == want.iterations();
         boolean nearTol = c.name().startsWith("case 1");
         double codesTol = same && !nearTol ? 1e-4 : 1e-3;
+        String name = kernels == KernelVariant.TILED ? c.name() + " tiled" : c.name();
         List<Check> out = new ArrayList<>();
-        out.add(new Check(c.name() + ": iterations", Math.abs(got.iterations() - want.iterations()), 1,
+        out.add(new Check(name + ": iterations", Math.abs(got.iterations() - want.iterations()), 1,
                 "device " + got.iterations() + ", cpu " + want.iterations() + ", reference " + c.refIters()));
-        out.add(new Check(c.name() + ": final codes vs cpu", Check.maxRel(got.codes().data, want.codes().data, 1),
+        out.add(new Check(name + ": final codes vs cpu", Check.maxRel(got.codes().data, want.codes().data, 1),
                 codesTol, ""));
         // The CPU port itself differs from the reference's float32 run (case 1: 2.8e-3, Gram-form rounding along
         // 107 iterations); the device may be no worse than twice that, or than the codes tolerance.
         double cpuVsRef = Check.maxRel(want.codes().data, c.refZ().data, 1);
-        out.add(new Check(c.name() + ": final codes vs reference", Check.maxRel(got.codes().data, c.refZ().data, 1),
+        out.add(new Check(name + ": final codes vs reference", Check.maxRel(got.codes().data, c.refZ().data, 1),
                 Math.max(codesTol, 2 * cpuVsRef), String.format("(cpu vs reference %.3g)", cpuVsRef)));
-        out.add(new Check(c.name() + ": final energy (rel)", Math.abs(eGot - eWant) / Math.abs(eWant),
+        out.add(new Check(name + ": final energy (rel)", Math.abs(eGot - eWant) / Math.abs(eWant),
                 same ? 1e-5 : 1e-4, String.format("device %.6f, cpu %.6f", eGot, eWant)));
         double steps = 0;
         int rowsDiffering = 0;
@@ -87,7 +91,7 @@ public final class FistaChecks {
             steps = Math.max(steps, d);
             rowsDiffering += d == 0 ? 0 : 1;
         }
-        out.add(new Check(c.name() + ": per-row steps (max diff)", steps, 1,
+        out.add(new Check(name + ": per-row steps (max diff)", steps, 1,
                 String.format("%d rows differ; mean steps %.2f vs %.2f", rowsDiffering, got.meanSteps(), want.meanSteps())));
         return out;
     }

@@ -27,6 +27,7 @@ import org.varsparse.model.ListaEncoder;
 import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
+import org.varsparse.tornado.KernelVariant;
 import org.varsparse.tornado.TornadoFista;
 import org.varsparse.tornado.TornadoOps;
 
@@ -34,7 +35,10 @@ import org.varsparse.tornado.TornadoOps;
  * {@code ./run.sh gpu-check} and {@code local/gpu/run-gpu-check.sh}: the device checks (every kernel against the
  * scalar oracle, the FISTA graph against CPU FISTA on the golden batches), then FISTA solve timings at MNIST
  * shapes (P 784, l 128, H 1024; VDL and VDL-NL values) for the device, the CPU backend and, when a PyTorch
- * script is given and CUDA is there, the same loop in PyTorch on the same inputs. Prints one table. Exit
+ * script is given and CUDA is there, the same loop in PyTorch on the same inputs. Prints one table. The device
+ * checks and timings run for the {@link KernelVariant}s {@code --kernels} names (default both, whatever
+ * {@code -Dvarsparse.tornado.kernels} says): the plain kernels (checks as before, rows "tornado/plain") and the
+ * register-tiled ones (checks named "tiled …" and "case … tiled", rows "tornado/tiled"). Exit
  * status: 0 all checks passed and every timing cell valid, 3 a check failed, 4 the checks passed but a device timing
  * cell was INVALID (its final iterations / codes / energy disagree with a CPU {@link Fista} solve of the same
  * inputs and config beyond the tolerances of {@link #validate}, or the cell threw); anything else: TornadoVM or the
@@ -47,8 +51,9 @@ import org.varsparse.tornado.TornadoOps;
  *   --iters 200         K (fixed-work rows run exactly K iterations)
  *   --torch SCRIPT      tornado/bench/fista_torch_cuda.py (run with python3, if present)
  *   --out FILE          also write the table there               --skip-bench / --skip-checks
- *   --budget 180        seconds after the start beyond which no further Java bench cell starts
+ *   --budget 300        seconds after the start beyond which no further Java bench cell starts (both kernel variants)
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
+ *   --kernels plain,tiled   the kernel variants checked and timed (default both)
  * </pre>
  */
 public final class GpuCheck {
@@ -56,6 +61,7 @@ public final class GpuCheck {
     private static long deadline = Long.MAX_VALUE; // System.nanoTime() after which bench cells are skipped
     private static int validateMaxB = 4000;
     private static int invalidCells = 0; // device timing cells that failed validation or threw
+    private static List<KernelVariant> variants = List.of(KernelVariant.values());
 
     private GpuCheck() {
     }
@@ -69,24 +75,32 @@ public final class GpuCheck {
         int iters = Integer.parseInt(opt.getOrDefault("iters", "200"));
         long start = System.nanoTime();
         // Java bench cells start only within this many seconds of the start (PyTorch runs after them)
-        deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "180")) * 1e9);
+        deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "300")) * 1e9);
         validateMaxB = Integer.parseInt(opt.getOrDefault("validate-max-b", "4000"));
+        variants = Arrays.stream(opt.getOrDefault("kernels", "plain,tiled").split(","))
+                .map(v -> KernelVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
 
-        TornadoOps device = TornadoOps.create();
+        List<TornadoOps> devices = variants.stream().map(TornadoOps::create).toList(); // one backend per variant
         TensorOps cpu = Backends.create("auto");
         StringBuilder report = new StringBuilder();
         line(report, "varsparse GPU check: JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores");
-        line(report, "TornadoVM device: " + device.deviceName());
+        line(report, "TornadoVM device: " + devices.get(0).deviceName() + "; kernels "
+                + variants.stream().map(KernelVariant::label).reduce((a, b) -> a + ", " + b).orElse(""));
         line(report, "CPU backend: " + Backends.describe(cpu));
 
         int failed = 0;
         if (!opt.containsKey("skip-checks")) {
             line(report, "");
             line(report, "== checks: device vs CPU oracle (scalar) ==");
-            List<Check> checks = new ArrayList<>(KernelChecks.all(device));
+            List<Check> checks = new ArrayList<>();
+            for (TornadoOps device : devices) {
+                checks.addAll(KernelChecks.all(device));
+            }
             for (FistaChecks.Case c : FistaChecks.cases(golden)) {
-                checks.addAll(FistaChecks.check(c));
+                for (KernelVariant k : variants) {
+                    checks.addAll(FistaChecks.check(c, k));
+                }
             }
             for (Check c : checks) {
                 line(report, c.toString());
@@ -142,6 +156,7 @@ public final class GpuCheck {
 
         List<Row> rows = new ArrayList<>();
         List<TornadoFista> plans = new ArrayList<>();
+        Map<String, FistaResult> cpuSolves = new HashMap<>(); // the CPU solves validating device cells (both variants)
         for (Decoder d : new Decoder[] {lin, nl}) {
             String dn = d instanceof LinearDictionary ? "linear VDL" : "NL VDL-NL";
             FistaConfig real = d instanceof LinearDictionary ? vdl : vdlNl;
@@ -155,49 +170,14 @@ public final class GpuCheck {
                 add(rows, time(cpu.name(), dn, b, "tol 1e-3", Math.min(runs, 3), false, () -> fr.solve(y, e)));
             }
             for (int b : sizes) {
-                Matrix y = yAll.rowSlice(0, b), e = eAll.rowSlice(0, b), out = new Matrix(b, L);
-                if (System.nanoTime() > deadline) {
-                    System.out.printf("  tornado %s B=%d: skipped (bench time budget spent)%n", dn, b);
-                    continue;
-                }
-                // Workaround: every plan stays alive until the end of the bench (closed below), not closed before
-                // the next B's plan is built. On PTX (H200) building a plan after closing another in the same
-                // process gave cuMemcpyHtoDAsyncMemSeg / cuMemcpyDtoHMemSeg -> Returned: 1 (CUDA_ERROR_INVALID_VALUE)
-                // and wrong results (e.g. NL B=1000 tol 1e-3: 200 iterations where the CPU stops after 4).
-                // All plans together need well under 1 GB of device memory at P 784, H 1024, B <= 4000.
-                TornadoFista dev;
-                try {
-                    dev = new TornadoFista(d, b, fixed);
-                    plans.add(dev);
-                    long c0 = System.nanoTime();
-                    dev.solve(y, e, out); // compiles the kernels
-                    System.out.printf(Locale.ROOT, "  [tornado %s B=%d: first solve incl. kernel compilation %.1f s]%n",
-                            dn, b, (System.nanoTime() - c0) / 1e9);
-                } catch (RuntimeException | Error ex) {
-                    failCell(rows, dn, b, "tol 0", ex);
-                    failCell(rows, dn, b, "tol 1e-3", ex);
-                    continue;
-                }
-                for (FistaConfig c : new FistaConfig[] {fixed, real}) {
-                    String mode = c == fixed ? "tol 0" : "tol 1e-3";
-                    try {
-                        dev.setConfig(c);
-                        FistaResult[] last = new FistaResult[1];
-                        Row r = time("tornado", dn, b, mode, runs, true, () -> last[0] = dev.solve(y, e, out));
-                        if (r != null) {
-                            String why = b > validateMaxB ? null : validate(cpu, d, y, e, c, last[0]);
-                            if (why != null) {
-                                invalidCells++;
-                                System.out.printf("  tornado %s B=%d %s: INVALID (%s)%n", dn, b, mode, why);
-                                r = r.invalid(why);
-                            } else if (b <= validateMaxB) {
-                                System.out.printf("  tornado %s B=%d %s: output agrees with the CPU solve%n", dn, b, mode);
-                            }
-                        }
-                        add(rows, r);
-                    } catch (RuntimeException | Error ex) {
-                        failCell(rows, dn, b, mode, ex);
+                for (KernelVariant k : variants) { // every variant at one B before the next B
+                    if (System.nanoTime() > deadline) {
+                        System.out.printf("  tornado/%s %s B=%d: skipped (bench time budget spent)%n", k.label(), dn,
+                                b);
+                        continue;
                     }
+                    benchDevice(rows, plans, cpuSolves, cpu, d, dn, yAll.rowSlice(0, b), eAll.rowSlice(0, b), fixed,
+                            real, runs, k);
                 }
             }
         }
@@ -231,21 +211,75 @@ public final class GpuCheck {
         }
     }
 
-    private static void failCell(List<Row> rows, String dn, int b, String mode, Throwable ex) {
+    /** The device rows of one decoder, B and kernel variant: tol 0 and tol 1e-3, each validated against a CPU solve. */
+    private static void benchDevice(List<Row> rows, List<TornadoFista> plans, Map<String, FistaResult> cpuSolves,
+                                    TensorOps cpu, Decoder d, String dn, Matrix y, Matrix e, FistaConfig fixed,
+                                    FistaConfig real, int runs, KernelVariant k) {
+        int b = y.rows;
+        String backend = "tornado/" + k.label();
+        Matrix out = new Matrix(b, L);
+        // Workaround: every plan stays alive until the end of the bench (closed in bench()), not closed before
+        // the next B's plan is built. On PTX (H200) building a plan after closing another in the same
+        // process gave cuMemcpyHtoDAsyncMemSeg / cuMemcpyDtoHMemSeg -> Returned: 1 (CUDA_ERROR_INVALID_VALUE)
+        // and wrong results (e.g. NL B=1000 tol 1e-3: 200 iterations where the CPU stops after 4).
+        // All plans together need well under 1 GB of device memory at P 784, H 1024, B <= 4000.
+        TornadoFista dev;
+        try {
+            dev = new TornadoFista(d, b, fixed, TornadoFista.DEFAULT_CHECK_EVERY, k);
+            plans.add(dev);
+            long c0 = System.nanoTime();
+            dev.solve(y, e, out); // compiles the kernels
+            System.out.printf(Locale.ROOT, "  [%s %s B=%d: first solve incl. kernel compilation %.1f s]%n",
+                    backend, dn, b, (System.nanoTime() - c0) / 1e9);
+        } catch (RuntimeException | Error ex) {
+            failCell(rows, backend, dn, b, "tol 0", ex);
+            failCell(rows, backend, dn, b, "tol 1e-3", ex);
+            return;
+        }
+        for (FistaConfig c : new FistaConfig[] {fixed, real}) {
+            String mode = c == fixed ? "tol 0" : "tol 1e-3";
+            try {
+                dev.setConfig(c);
+                FistaResult[] last = new FistaResult[1];
+                Row r = time(backend, dn, b, mode, runs, true, () -> last[0] = dev.solve(y, e, out));
+                if (r != null) {
+                    String why = null;
+                    if (b <= validateMaxB) {
+                        FistaResult want = cpuSolves.computeIfAbsent(dn + " " + b + " " + mode,
+                                key -> new Fista(cpu, d, b, c).solve(y, e));
+                        why = validate(cpu, d, y, e, c, last[0], want);
+                    }
+                    if (why != null) {
+                        invalidCells++;
+                        System.out.printf("  %s %s B=%d %s: INVALID (%s)%n", backend, dn, b, mode, why);
+                        r = r.invalid(why);
+                    } else if (b <= validateMaxB) {
+                        System.out.printf("  %s %s B=%d %s: output agrees with the CPU solve%n", backend, dn, b, mode);
+                    }
+                }
+                add(rows, r);
+            } catch (RuntimeException | Error ex) {
+                failCell(rows, backend, dn, b, mode, ex);
+            }
+        }
+    }
+
+    private static void failCell(List<Row> rows, String backend, String dn, int b, String mode, Throwable ex) {
         invalidCells++;
         String why = "threw " + ex;
-        System.out.printf("  tornado %s B=%d %s: INVALID (%s)%n", dn, b, mode, why);
+        System.out.printf("  %s %s B=%d %s: INVALID (%s)%n", backend, dn, b, mode, why);
         ex.printStackTrace(System.out);
-        rows.add(new Row("tornado", dn, b, mode, Double.NaN, -1, why.length() > 120 ? why.substring(0, 120) : why));
+        rows.add(new Row(backend, dn, b, mode, Double.NaN, -1, why.length() > 120 ? why.substring(0, 120) : why));
     }
 
     /**
      * The device's last result of a timing cell against CPU {@link Fista} on the same (y, e, config): null when they
      * agree, else why not. Tolerances as the whole-solve checks of {@link FistaChecks} allow for FMA contraction on
      * devices: iterations equal (tol 0: exactly K) or ±1, codes max |Δ|/max(|z|, 1) within 1e-3, final energy
-     * within 1e-4 relative, per-row steps within 1; any NaN in the codes fails.
+     * within 1e-4 relative, per-row steps within 1; any NaN in the codes fails. {@code want} is that CPU solve.
      */
-    static String validate(TensorOps cpu, Decoder d, Matrix y, Matrix e, FistaConfig c, FistaResult got) {
+    static String validate(TensorOps cpu, Decoder d, Matrix y, Matrix e, FistaConfig c, FistaResult got,
+                           FistaResult want) {
         if (got == null) {
             return "no result";
         }
@@ -254,7 +288,6 @@ public final class GpuCheck {
                 return "non-finite codes";
             }
         }
-        FistaResult want = new Fista(cpu, d, y.rows, c).solve(y, e);
         List<String> bad = new ArrayList<>();
         int di = Math.abs(got.iterations() - want.iterations());
         if (c.tolerance() == 0 ? di != 0 : di > 1) {

@@ -7,6 +7,7 @@ import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.tornado.FistaKernels;
+import org.varsparse.tornado.KernelVariant;
 import org.varsparse.tornado.TornadoOps;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -17,29 +18,47 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Every kernel on the device against the scalar oracle ({@link ScalarOps}) on small awkward sizes. Used by the
- * JUnit tests (PoCL here) and by {@link GpuCheck} (the GPU), so both run exactly the same comparisons.
+ * Every kernel on the device against the scalar oracle ({@link ScalarOps}) on small awkward sizes, the GEMM kernels
+ * in both {@link KernelVariant}s (the tiled ones' checks are named "tiled …"). Used by the JUnit tests (PoCL here)
+ * and by {@link GpuCheck} (the GPU), so both run exactly the same comparisons.
  */
 public final class KernelChecks {
     private static final TensorOps CPU = new ScalarOps();
+    /** GEMM shapes (m, n, k): ragged 4 × 4 tile edges (7, 33, 9, 5, 17), m or n below 4 (all edge tiles), k = 1. */
+    private static final int[][] GEMM_SHAPES = {{7, 33, 17}, {1, 9, 100}, {33, 5, 3}, {100, 17, 1}};
+    /** Decoder-gradient sizes (B, l, H, P). */
+    private static final int[][] DECODER_SIZES = {{5, 3, 7, 11}, {33, 17, 100, 7}};
 
     private KernelChecks() {
     }
 
+    /**
+     * Every check of the backend's kernel variant: the GEMMs through it, the decoder gradients, and (plain: the
+     * step kernels have one form) the FISTA step.
+     */
     public static List<Check> all(TornadoOps device) throws TornadoExecutionPlanException {
         List<Check> out = new ArrayList<>();
         out.addAll(gemms(device));
-        out.addAll(decoderGradients());
-        out.addAll(fistaStep());
+        out.addAll(decoderGradients(device.kernels()));
+        if (device.kernels() == KernelVariant.PLAIN) {
+            out.addAll(fistaStep());
+        }
         return out;
     }
 
-    /** The three GEMM forms through the backend's facade, alpha = −1.5, beta = 0.5 and beta = 0, awkward shapes. */
+    private static String prefix(KernelVariant kernels) {
+        return kernels == KernelVariant.TILED ? "tiled " : "";
+    }
+
+    /**
+     * The three GEMM forms through the backend's facade (so with its kernels), alpha = −1.5, beta = 0.5 and beta = 0,
+     * on {@link #GEMM_SHAPES}.
+     */
     public static List<Check> gemms(TornadoOps device) {
         List<Check> out = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(11);
-        int[][] shapes = {{7, 33, 17}, {1, 9, 100}};
-        for (int[] s : shapes) {
+        String tag = prefix(device.kernels());
+        for (int[] s : GEMM_SHAPES) {
             int m = s[0], n = s[1], k = s[2];
             for (float beta : new float[] {0.5f, 0f}) {
                 Matrix a = Matrix.uniform(m, k, -1, 1, rng), b = Matrix.uniform(k, n, -1, 1, rng);
@@ -52,28 +71,38 @@ public final class KernelChecks {
                 Matrix want = c0.copy(), got = c0.copy();
                 CPU.gemm(-1.5f, a, b, beta, want);
                 device.gemm(-1.5f, a, b, beta, got);
-                out.add(new Check("gemm A·B" + shape, Check.maxRel(got.data, want.data, 1), 1e-5, ""));
+                out.add(new Check(tag + "gemm A·B" + shape, Check.maxRel(got.data, want.data, 1), 1e-5, ""));
                 want = c0.copy();
                 got = c0.copy();
                 CPU.gemmNT(-1.5f, a, bt, beta, want);
                 device.gemmNT(-1.5f, a, bt, beta, got);
-                out.add(new Check("gemm A·Bᵀ" + shape, Check.maxRel(got.data, want.data, 1), 1e-5, ""));
+                out.add(new Check(tag + "gemm A·Bᵀ" + shape, Check.maxRel(got.data, want.data, 1), 1e-5, ""));
                 want = c0.copy();
                 got = c0.copy();
                 CPU.gemmTN(-1.5f, at, b, beta, want);
                 device.gemmTN(-1.5f, at, b, beta, got);
-                out.add(new Check("gemm Aᵀ·B" + shape, Check.maxRel(got.data, want.data, 1), 1e-5, ""));
+                out.add(new Check(tag + "gemm Aᵀ·B" + shape, Check.maxRel(got.data, want.data, 1), 1e-5, ""));
             }
         }
         return out;
     }
 
+    /** {@link #decoderGradients(KernelVariant, int, int, int, int)} at each of {@link #DECODER_SIZES}. */
+    public static List<Check> decoderGradients(KernelVariant kernels) throws TornadoExecutionPlanException {
+        List<Check> out = new ArrayList<>();
+        for (int[] s : DECODER_SIZES) {
+            out.addAll(decoderGradients(kernels, s[0], s[1], s[2], s[3]));
+        }
+        return out;
+    }
+
     /**
-     * Gram-form gradient, and the one-hidden-layer chain (weight transposes, hidden forward, residual, hidden
-     * backward, code gradient) at B 5, l 3, H 7, P 11, against the same sequence of ScalarOps calls Fista makes.
+     * Gram-form gradient (plain only: it has no tiled form), and the one-hidden-layer chain (weight transposes,
+     * hidden forward, residual, hidden backward, code gradient; the plain or the tiled kernels) at B, l, H, P,
+     * against the same sequence of ScalarOps calls Fista makes.
      */
-    public static List<Check> decoderGradients() throws TornadoExecutionPlanException {
-        int b = 5, l = 3, h = 7, p = 11;
+    public static List<Check> decoderGradients(KernelVariant kernels, int b, int l, int h, int p)
+            throws TornadoExecutionPlanException {
         SplittableRandom rng = new SplittableRandom(12);
         Matrix aux = Matrix.uniform(b, l, -1, 1, rng), w1 = Matrix.uniform(h, l, -1, 1, rng);
         float[] b1 = Matrix.uniform(1, h, -0.5f, 0.5f, rng).data;
@@ -102,26 +131,44 @@ public final class KernelChecks {
         IntArray state = new IntArray(FistaKernels.STATE); // 0: running
         FloatArray dGramGrad = new FloatArray(b * l), dHid = new FloatArray(b * h), dRes = new FloatArray(b * p);
         FloatArray dGh = new FloatArray(b * h), dGrad = new FloatArray(b * l);
+        boolean tiled = kernels == KernelVariant.TILED;
         TaskGraph g = new TaskGraph("decoderChecks")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1, dB1, dW2, dY, dGram, dYw, params, state)
-                .task("gram", FistaKernels::gramGradient, dAux, dGram, dYw, dGramGrad, params, state, b, l)
-                .task("w1t", FistaKernels::transpose, dW1, dW1t, h, l)
-                .task("w2t", FistaKernels::transpose, dW2, dW2t, p, h)
-                .task("hidden", FistaKernels::hiddenForward, dAux, dW1t, dB1, dHid, state, b, h, l)
-                .task("residual", FistaKernels::residual, dHid, dW2t, dY, dRes, params, state, b, p, h)
-                .task("hiddenGrad", FistaKernels::hiddenBackward, dRes, dW2, dHid, dGh, state, b, h, p)
-                .task("grad", FistaKernels::codeGradient, dGh, dW1, dGrad, state, b, l, h)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dW2t, dHid, dRes, dGh, dGrad);
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1, dB1, dW2, dY, dGram, dYw, params, state);
+        if (!tiled) {
+            g.task("gram", FistaKernels::gramGradient, dAux, dGram, dYw, dGramGrad, params, state, b, l);
+        }
+        g.task("w1t", FistaKernels::transpose, dW1, dW1t, h, l)
+                .task("w2t", FistaKernels::transpose, dW2, dW2t, p, h);
+        if (tiled) {
+            g.task("hidden", FistaKernels::hiddenForwardTiled, dAux, dW1t, dB1, dHid, state, b, h, l)
+                    .task("residual", FistaKernels::residualTiled, dHid, dW2t, dY, dRes, params, state, b, p, h)
+                    .task("hiddenGrad", FistaKernels::hiddenBackwardTiled, dRes, dW2, dHid, dGh, state, b, h, p)
+                    .task("grad", FistaKernels::codeGradientTiled, dGh, dW1, dGrad, state, b, l, h);
+        } else {
+            g.task("hidden", FistaKernels::hiddenForward, dAux, dW1t, dB1, dHid, state, b, h, l)
+                    .task("residual", FistaKernels::residual, dHid, dW2t, dY, dRes, params, state, b, p, h)
+                    .task("hiddenGrad", FistaKernels::hiddenBackward, dRes, dW2, dHid, dGh, state, b, h, p)
+                    .task("grad", FistaKernels::codeGradient, dGh, dW1, dGrad, state, b, l, h);
+        }
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dW2t, dHid, dRes, dGh, dGrad);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
             plan.execute();
         }
         List<Check> out = new ArrayList<>();
-        out.add(new Check("gramGradient B5 l3", Check.maxRel(arr(dGramGrad), gramGrad.data, 1), 1e-5, ""));
-        out.add(new Check("transpose 11x7", Check.maxRel(arr(dW2t), w2.transpose().data, 1), 0, ""));
-        out.add(new Check("hiddenForward B5 l3 H7", Check.maxRel(arr(dHid), hid.data, 1), 1e-5, ""));
-        out.add(new Check("residual B5 H7 P11", Check.maxRel(arr(dRes), res.data, 1), 1e-5, ""));
-        out.add(new Check("hiddenBackward B5 P11 H7", Check.maxRel(arr(dGh), gh.data, 1), 1e-5, ""));
-        out.add(new Check("codeGradient B5 H7 l3", Check.maxRel(arr(dGrad), grad.data, 1), 1e-5, ""));
+        String tag = prefix(kernels);
+        if (!tiled) {
+            out.add(new Check("gramGradient B" + b + " l" + l, Check.maxRel(arr(dGramGrad), gramGrad.data, 1), 1e-5,
+                    ""));
+            out.add(new Check("transpose " + p + "x" + h, Check.maxRel(arr(dW2t), w2.transpose().data, 1), 0, ""));
+        }
+        out.add(new Check(tag + "hiddenForward B" + b + " l" + l + " H" + h, Check.maxRel(arr(dHid), hid.data, 1), 1e-5,
+                ""));
+        out.add(new Check(tag + "residual B" + b + " H" + h + " P" + p, Check.maxRel(arr(dRes), res.data, 1), 1e-5,
+                ""));
+        out.add(new Check(tag + "hiddenBackward B" + b + " P" + p + " H" + h, Check.maxRel(arr(dGh), gh.data, 1), 1e-5,
+                ""));
+        out.add(new Check(tag + "codeGradient B" + b + " H" + h + " l" + l, Check.maxRel(arr(dGrad), grad.data, 1),
+                1e-5, ""));
         return out;
     }
 
