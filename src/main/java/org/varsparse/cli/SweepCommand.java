@@ -49,7 +49,7 @@ final class SweepCommand implements Callable<Integer> {
             description = "multiples of each preset's λ (--sparsity-reg) (default: ${DEFAULT-VALUE})")
     double[] factors;
 
-    // 2 epochs: the default MNIST sweep (4 presets × 5 factors) takes about 14 min on 2 AVX-512 cores, so it stays
+    // 2 epochs: the default MNIST sweep (4 presets × 5 factors) took 11.6 min on 2 AVX-512 cores, so it stays
     // within half an hour on a 2-core machine with half their speed; mnist-sdl-nl is 3/4 of it (docs/RESULTS.md).
     @Option(names = "--epochs", paramLabel = "E", defaultValue = "2",
             description = "epochs per run (default: ${DEFAULT-VALUE}; the reference trains 200 / 100, see --full)")
@@ -137,12 +137,10 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 args.addAll(trainArgs);
                 long t0 = System.nanoTime();
-                double before = 0; // seconds an interrupted point had already spent (0 if unknown)
                 boolean finished = resume && finished(runDir);
                 if (finished) {
                     io.err().printf(Locale.ROOT, "sweep: %s, λ = %s (×%s): finished before, kept%n", p.cliName,
                             fmt(lambda), fmt(f));
-                    before = oldSeconds.getOrDefault(name, Double.NaN);
                 } else {
                     boolean cont = resume && Checkpoint.exists(runDir.resolve("checkpoints"), "last");
                     if (resume && !cont && Files.exists(runDir)) {
@@ -168,7 +166,8 @@ final class SweepCommand implements Callable<Integer> {
                 Point pt = new Point(p.cliName, f, lambda, ev.at("/encoder/psnr").asDouble(),
                         ev.at("/encoder/sparsity").asDouble(), ev.at("/fista/psnr").asDouble(Double.NaN),
                         ev.at("/fista/sparsity").asDouble(Double.NaN),
-                        finished ? before : (System.nanoTime() - t0) / 1e9, name);
+                        // a kept point keeps its recorded time; a continued one counts only this session's part
+                        finished ? oldSeconds.getOrDefault(name, Double.NaN) : (System.nanoTime() - t0) / 1e9, name);
                 points.add(pt);
                 io.err().printf(Locale.ROOT, "  test PSNR %.2f dB, sparsity %.1f %%, %.0f s%n", pt.psnr(),
                         100 * pt.sparsity(), pt.seconds());
