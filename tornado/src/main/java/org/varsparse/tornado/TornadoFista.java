@@ -264,16 +264,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, momentum);
         if (linear) {
             g.task("grad", FistaKernels::gramGradient, aux, gram, yw, grad, params, state, b, l);
-        } else if (kernels == KernelVariant.TILED) {
-            g.task("hidden", FistaKernels::hiddenForwardTiled, aux, w1t, b1, hid, state, b, h, l)
-                    .task("residual", FistaKernels::residualTiled, hid, w2t, y, res, params, state, b, p, h)
-                    .task("hiddenGrad", FistaKernels::hiddenBackwardTiled, res, w2, hid, hidGrad, state, b, h, p)
-                    .task("grad", FistaKernels::codeGradientTiled, hidGrad, w, grad, state, b, l, h);
         } else {
-            g.task("hidden", FistaKernels::hiddenForward, aux, w1t, b1, hid, state, b, h, l)
-                    .task("residual", FistaKernels::residual, hid, w2t, y, res, params, state, b, p, h)
-                    .task("hiddenGrad", FistaKernels::hiddenBackward, res, w2, hid, hidGrad, state, b, h, p)
-                    .task("grad", FistaKernels::codeGradient, hidGrad, w, grad, state, b, l, h);
+            kernels.addNlStep(g, aux, w1t, b1, hid, w2t, y, res, params, w2, hidGrad, w, grad, state, b, l, h, p);
         }
         g.task("colSums", FistaKernels::columnPartialSums, aux, partial, state, b, l)
                 .task("colMeans", FistaKernels::columnMeans, partial, mean, state, b, l)

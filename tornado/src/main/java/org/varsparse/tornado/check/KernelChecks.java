@@ -139,17 +139,7 @@ public final class KernelChecks {
         }
         g.task("w1t", FistaKernels::transpose, dW1, dW1t, h, l)
                 .task("w2t", FistaKernels::transpose, dW2, dW2t, p, h);
-        if (tiled) {
-            g.task("hidden", FistaKernels::hiddenForwardTiled, dAux, dW1t, dB1, dHid, state, b, h, l)
-                    .task("residual", FistaKernels::residualTiled, dHid, dW2t, dY, dRes, params, state, b, p, h)
-                    .task("hiddenGrad", FistaKernels::hiddenBackwardTiled, dRes, dW2, dHid, dGh, state, b, h, p)
-                    .task("grad", FistaKernels::codeGradientTiled, dGh, dW1, dGrad, state, b, l, h);
-        } else {
-            g.task("hidden", FistaKernels::hiddenForward, dAux, dW1t, dB1, dHid, state, b, h, l)
-                    .task("residual", FistaKernels::residual, dHid, dW2t, dY, dRes, params, state, b, p, h)
-                    .task("hiddenGrad", FistaKernels::hiddenBackward, dRes, dW2, dHid, dGh, state, b, h, p)
-                    .task("grad", FistaKernels::codeGradient, dGh, dW1, dGrad, state, b, l, h);
-        }
+        kernels.addNlStep(g, dAux, dW1t, dB1, dHid, dW2t, dY, dRes, params, dW2, dGh, dW1, dGrad, state, b, l, h, p);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dW2t, dHid, dRes, dGh, dGrad);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
             plan.execute();
