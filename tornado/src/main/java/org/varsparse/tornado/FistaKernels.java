@@ -4,7 +4,6 @@ import static org.varsparse.tornado.GemmKernels.TILE;
 
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
-import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -17,8 +16,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * iterations), further launches are no-ops. So the host can launch several iterations between convergence
  * checks and still get exactly the reference's "break at the first iteration where every row converged".
  *
- * <p>Reductions over the batch are two tasks (partial sums per chunk of rows, then one work-item per column
- * combining the chunks): no {@code @Reduce}, no cross-work-group combining inside one kernel.
+ * <p>One iteration is few tasks, because on a GPU every task costs a launch whatever its size: the gradient
+ * (one Gram-form task, or the four NL GEMM tasks), {@link #columnStats} (one work-item per column), {@link #proxStep}
+ * (one work-item per row: prox, momentum and the row's stop test) and {@link #finishIteration} (one work-item).
+ * Reductions over the batch are serial loops inside one work-item in the scalar oracle's order: no {@code @Reduce},
+ * no cross-work-group combining.
  */
 public final class FistaKernels {
     // params (FloatArray), uploaded with every batch
@@ -37,14 +39,7 @@ public final class FistaKernels {
     public static final int ITERATIONS = 1;
     public static final int STATE = 2;
 
-    /** Rows per partial sum of the column reductions. */
-    public static final int CHUNK = 64;
-
     private FistaKernels() {
-    }
-
-    public static int chunks(int rows) {
-        return (rows + CHUNK - 1) / CHUNK;
     }
 
     // ---------------------------------------------------------------- per batch
@@ -404,86 +399,43 @@ public final class FistaKernels {
         }
     }
 
-    // ---------------------------------------------------------------- column statistics (two tasks each)
-
-    /** partial[c·l + j] = Σ_{rows i of chunk c} a_ij (double). a (B×l), partial (chunks(B)×l). */
-    public static void columnPartialSums(FloatArray a, DoubleArray partial, IntArray state, int rows, int l) {
-        for (@Parallel int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
-            for (@Parallel int j = 0; j < l; j++) {
-                if (state.get(DONE) == 0) {
-                    double s = 0;
-                    int end = Math.min(rows, (c + 1) * CHUNK);
-                    for (int i = c * CHUNK; i < end; i++) {
-                        s += a.get(i * l + j);
-                    }
-                    partial.set(c * l + j, s);
-                }
-            }
-        }
-    }
-
-    /** mean_j = (float) Σ_c partial · (1/B), as TensorOps.colMeans. */
-    public static void columnMeans(DoubleArray partial, FloatArray mean, IntArray state, int rows, int l) {
-        for (@Parallel int j = 0; j < l; j++) {
-            if (state.get(DONE) == 0) {
-                double s = 0;
-                for (int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
-                    s += partial.get(c * l + j);
-                }
-                float inv = 1.0f / rows;
-                mean.set(j, ((float) s) * inv);
-            }
-        }
-    }
-
-    /** partial[c·l + j] = Σ_{rows i of chunk c} (a_ij − mean_j)² (double). */
-    public static void columnPartialSquares(FloatArray a, FloatArray mean, DoubleArray partial, IntArray state,
-                                            int rows, int l) {
-        for (@Parallel int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
-            for (@Parallel int j = 0; j < l; j++) {
-                if (state.get(DONE) == 0) {
-                    double s = 0;
-                    int end = Math.min(rows, (c + 1) * CHUNK);
-                    float m = mean.get(j);
-                    for (int i = c * CHUNK; i < end; i++) {
-                        double d = a.get(i * l + j) - m;
-                        s += d * d;
-                    }
-                    partial.set(c * l + j, s);
-                }
-            }
-        }
-    }
-
-    /** std_j = sqrt(Σ_c partial / (B − 1)), the unbiased std, as TensorOps.colStd. */
-    public static void columnStd(DoubleArray partial, FloatArray std, IntArray state, int rows, int l) {
-        for (@Parallel int j = 0; j < l; j++) {
-            if (state.get(DONE) == 0) {
-                double s = 0;
-                for (int c = 0; c < (rows + CHUNK - 1) / CHUNK; c++) {
-                    s += partial.get(c * l + j);
-                }
-                std.set(j, (float) TornadoMath.sqrt(s / (rows - 1)));
-            }
-        }
-    }
+    // ---------------------------------------------------------------- column statistics
 
     /**
-     * hinge_j = −2β·(T − σ_j)/((B − 1)σ_j) where 0 < σ_j < T, else 0 (zero subgradient at σ_j = 0, as
-     * PyTorch's norm backward). std (l) in, coef (l) out.
+     * Per column j (one work-item each), when β > 0: mean_j = (float) Σ_i a_ij · (1/B), std_j = sqrt(Σ_i (a_ij −
+     * mean_j)² / (B − 1)) (the unbiased std) and hinge_j = −2β·(T − σ_j)/((B − 1)σ_j) where 0 < σ_j < T, else 0
+     * (zero subgradient at σ_j = 0, as PyTorch's norm backward). Both sums in double over i in increasing order,
+     * exactly as TensorOps.colMeans / colStd on the scalar backend. With β = 0 nothing is needed and nothing is
+     * computed. a (B×l); mean, std, hinge (l).
+     *
+     * <p>One task instead of five (partial sums per chunk, their combination, the same for the squares, the
+     * hinge): each task costs a launch, and at these sizes (l = 128 columns, B ≤ a few thousand rows, neighbouring
+     * work-items reading neighbouring addresses) the launches cost more than the serial loops.
      */
-    public static void hingeCoefficients(FloatArray std, FloatArray coef, FloatArray params, IntArray state, int rows,
-                                         int l) {
+    public static void columnStats(FloatArray a, FloatArray mean, FloatArray std, FloatArray hinge, FloatArray params,
+                                   IntArray state, int rows, int l) {
         for (@Parallel int j = 0; j < l; j++) {
-            if (state.get(DONE) == 0) {
-                float s = std.get(j);
-                float t = params.get(THRESHOLD);
-                float beta = params.get(BETA);
-                float c = 0f;
-                if (beta > 0f && s > 0f && s < t) {
-                    c = -2f * beta * (t - s) / ((rows - 1) * s);
+            float beta = params.get(BETA);
+            if (state.get(DONE) == 0 && beta > 0f) {
+                double s = 0;
+                for (int i = 0; i < rows; i++) {
+                    s += a.get(i * l + j);
                 }
-                coef.set(j, c);
+                float m = ((float) s) * (1.0f / rows);
+                double q = 0;
+                for (int i = 0; i < rows; i++) {
+                    double d = a.get(i * l + j) - m;
+                    q += d * d;
+                }
+                float sd = (float) TornadoMath.sqrt(q / (rows - 1));
+                float t = params.get(THRESHOLD);
+                float c = 0f;
+                if (sd > 0f && sd < t) {
+                    c = -2f * beta * (t - sd) / ((rows - 1) * sd);
+                }
+                mean.set(j, m);
+                std.set(j, sd);
+                hinge.set(j, c);
             }
         }
     }
@@ -491,52 +443,46 @@ public final class FistaKernels {
     // ---------------------------------------------------------------- the step
 
     /**
-     * One masked prox step and the momentum update, per element (i, j), with the hinge and code terms added to
-     * the reconstruction gradient first:
+     * One FISTA step for row i (one work-item per row): for every j, the masked prox step and the momentum update
+     * with the hinge and code terms added to the reconstruction gradient first,
      * g = grad + hinge_j(aux − m_j) + (2γ/l)(aux − e);  z' = max(0, aux − (1−s_i)ηg − (1−s_i)λη);
-     * zOld = z;  z = z';  aux = z' + coef_k(z' − zOld), coef_k = (t_k − 1)/t_{k+1} from the host's table.
+     * aux = z' + coef_k(z' − z);  z = z'  (coef_k = (t_k − 1)/t_{k+1} from the host's table),
+     * then the row's stop test on the same loop's sums: s_i = [‖z_i − z'_i‖ / ‖z_i‖ < tol] (0/0 and x/0 are "not
+     * converged"), n_i += 1 − s_i. The sums run over j in increasing order with the rounding of
+     * TensorOps.rowSquaredDistances / rowNorms and the comparison in Fista. The mask used by the prox step is the
+     * one from the previous iteration, read before the row's new one is written.
+     * aux, grad, e, z (B×l); hinge, mean (l); stopped, steps (B).
+     *
+     * <p>One task instead of two (an element-wise prox kernel, then a per-row change kernel reading a stored copy of
+     * the old z): no old-z array, one launch fewer per iteration.
      */
-    public static void proxMomentum(FloatArray aux, FloatArray grad, FloatArray e, FloatArray z, FloatArray zOld,
-                                    FloatArray hinge, FloatArray mean, FloatArray stopped, FloatArray momentum,
-                                    FloatArray params, IntArray state, int rows, int l) {
+    public static void proxStep(FloatArray aux, FloatArray grad, FloatArray e, FloatArray z, FloatArray hinge,
+                                FloatArray mean, FloatArray stopped, IntArray steps, FloatArray momentum,
+                                FloatArray params, IntArray state, int rows, int l) {
         for (@Parallel int i = 0; i < rows; i++) {
-            for (@Parallel int j = 0; j < l; j++) {
-                if (state.get(DONE) == 0) {
+            if (state.get(DONE) == 0) {
+                float live = 1f - stopped.get(i);
+                float eta = params.get(ETA);
+                float step = live * eta;
+                float thr = live * params.get(LAMBDA) * eta;
+                float beta = params.get(BETA);
+                float codeCoef = params.get(CODE_COEF);
+                float coef = momentum.get(state.get(ITERATIONS));
+                double dist = 0;
+                double norm = 0;
+                for (int j = 0; j < l; j++) {
                     int idx = i * l + j;
                     float v = aux.get(idx);
-                    float add = params.get(BETA) > 0f ? hinge.get(j) * (v - mean.get(j)) : 0f;
-                    float codeCoef = params.get(CODE_COEF);
+                    float add = beta > 0f ? hinge.get(j) * (v - mean.get(j)) : 0f;
                     if (codeCoef > 0f) {
                         add += codeCoef * (v - e.get(idx));
                     }
                     float g = grad.get(idx) + add;
-                    float live = 1f - stopped.get(i);
-                    float eta = params.get(ETA);
-                    float step = live * eta;
-                    float thr = live * params.get(LAMBDA) * eta;
                     float zn = Math.max(0f, v - step * g - thr);
                     float zo = z.get(idx);
-                    zOld.set(idx, zo);
                     z.set(idx, zn);
-                    aux.set(idx, zn + momentum.get(state.get(ITERATIONS)) * (zn - zo));
-                }
-            }
-        }
-    }
-
-    /**
-     * Per row: s_i = [‖zOld_i − z_i‖ / ‖zOld_i‖ < tol] (0/0 and x/0 are "not converged"), n_i += 1 − s_i.
-     * Same rounding as TensorOps.rowSquaredDistances / rowNorms and the comparison in Fista.
-     */
-    public static void rowChange(FloatArray z, FloatArray zOld, FloatArray stopped, IntArray steps, FloatArray params,
-                                 IntArray state, int rows, int l) {
-        for (@Parallel int i = 0; i < rows; i++) {
-            if (state.get(DONE) == 0) {
-                double dist = 0;
-                double norm = 0;
-                for (int j = 0; j < l; j++) {
-                    float zo = zOld.get(i * l + j);
-                    double d = zo - z.get(i * l + j);
+                    aux.set(idx, zn + coef * (zn - zo));
+                    double d = zo - zn;
                     dist += d * d;
                     double o = zo;
                     norm += o * o;

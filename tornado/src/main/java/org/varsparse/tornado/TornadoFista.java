@@ -8,6 +8,7 @@ import org.varsparse.model.LinearDictionary;
 import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
 import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -16,7 +17,6 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
-import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -30,9 +30,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   <li>{@code batch}: uploads Y, E, the decoder weights and the scalars (per batch), forms WᵀW and Y·W
  *       (linear, Gram form) or W1ᵀ and W2ᵀ (NL, for coalesced reads) on the device, and initialises Z = A = E, the stop mask, the step counts and the
  *       device-side state (done flag, iteration counter). Everything stays on the device.</li>
- *   <li>{@code step}: one FISTA iteration (gradient, hinge column statistics as two-task reductions, masked prox
- *       and momentum, per-row relative change, and a one-thread task that counts the iteration and raises the
- *       done flag). Nothing is transferred.</li>
+ *   <li>{@code step}: one FISTA iteration in few tasks (each task is a launch): the gradient (one Gram-form task,
+ *       or four NL GEMM tasks), the hinge column statistics (one task), the masked prox, momentum and per-row stop
+ *       test (one task), and a one-thread task that counts the iteration and raises the done flag. Nothing is
+ *       transferred.</li>
  * </ul>
  * The host launches {@code step} {@code checkEvery} times, then reads back the 2-int state; once done is set,
  * further launches are no-ops, so the result equals a loop that breaks at the first iteration where every row
@@ -84,6 +85,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final int capacity; // largest K this plan takes
     private final int checkEvery;
     private final KernelVariant kernels;
+    private final StepVariant stepKernels;
     private FistaConfig config;
 
     private final FloatArray y; // (B×P)
@@ -94,7 +96,6 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final FloatArray params; // (PARAMS)
     private final FloatArray momentum; // (capacity) (t_k − 1)/t_{k+1}, uploaded once
     private final FloatArray z; // (B×l)
-    private final FloatArray zOld; // (B×l)
     private final FloatArray aux; // (B×l)
     private final FloatArray grad; // (B×l)
     private final FloatArray stopped; // (B)
@@ -103,7 +104,6 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final FloatArray mean; // (l)
     private final FloatArray std; // (l)
     private final FloatArray hinge; // (l)
-    private final DoubleArray partial; // (chunks(B)×l)
     private final FloatArray gram; // linear: (l×l)
     private final FloatArray yw; // linear: (B×l)
     private final FloatArray ones; // (2) GEMM (alpha, beta) = (1, 0)
@@ -115,12 +115,21 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final TornadoExecutionPlan plan;
     private long launches;
 
-    /** With the kernels {@code -Dvarsparse.tornado.kernels} names (default plain). */
+    /**
+     * With the kernels {@code -Dvarsparse.tornado.kernels} (default plain) and {@code -Dvarsparse.tornado.step}
+     * (default loops) name.
+     */
     public TornadoFista(Decoder decoder, int batchSize, FistaConfig config) {
-        this(decoder, batchSize, config, DEFAULT_CHECK_EVERY, KernelVariant.fromProperty());
+        this(decoder, batchSize, config, DEFAULT_CHECK_EVERY, KernelVariant.fromProperty(), StepVariant.fromProperty());
     }
 
+    /** With the step kernels {@code -Dvarsparse.tornado.step} names (default loops). */
     public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery, KernelVariant kernels) {
+        this(decoder, batchSize, config, checkEvery, kernels, StepVariant.fromProperty());
+    }
+
+    public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery, KernelVariant kernels,
+                        StepVariant stepKernels) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         }
@@ -143,6 +152,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         this.capacity = Math.max(1, config.maxInferenceSteps());
         this.checkEvery = checkEvery;
         this.kernels = kernels;
+        this.stepKernels = stepKernels;
         this.config = config;
         int bl = batchSize * codeDim;
         y = new FloatArray(batchSize * outputDim);
@@ -153,7 +163,6 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         params = new FloatArray(FistaKernels.PARAMS);
         momentum = new FloatArray(capacity);
         z = new FloatArray(bl);
-        zOld = new FloatArray(bl);
         aux = new FloatArray(bl);
         grad = new FloatArray(bl);
         stopped = new FloatArray(batchSize);
@@ -162,7 +171,6 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         mean = new FloatArray(codeDim);
         std = new FloatArray(codeDim);
         hinge = new FloatArray(codeDim);
-        partial = new DoubleArray(FistaKernels.chunks(batchSize) * codeDim);
         gram = new FloatArray(linear ? codeDim * codeDim : 1);
         yw = new FloatArray(linear ? bl : 1);
         ones = FloatArray.fromElements(1f, 0f);
@@ -178,8 +186,18 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             t = tNext;
         }
         plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
+        GridScheduler gs = new GridScheduler();
+        boolean grids = false;
         if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
-            plan.withGridScheduler(nlGrid());
+            addNlGrids(gs);
+            grids = true;
+        }
+        if (stepKernels == StepVariant.GROUPS) {
+            stepKernels.addGrids(gs, "step", batchSize, codeDim);
+            grids = true;
+        }
+        if (grids) {
+            plan.withGridScheduler(gs);
         }
     }
 
@@ -192,18 +210,16 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). The tiled kernels' loops run
      * over 4 × 4 tiles of the output, so their global sizes count tiles.
      */
-    private GridScheduler nlGrid() {
+    private void addNlGrids(GridScheduler gs) {
         boolean tiled = kernels == KernelVariant.TILED;
         int b = tiled ? GemmKernels.tiles(batchSize) : batchSize;
         int l = tiled ? GemmKernels.tiles(codeDim) : codeDim;
         int p = tiled ? GemmKernels.tiles(outputDim) : outputDim;
         int h = tiled ? GemmKernels.tiles(hiddenDim) : hiddenDim;
-        GridScheduler gs = new GridScheduler();
         gs.addWorkerGrid("step.hidden", grid(b, h, !tiled));
         gs.addWorkerGrid("step.residual", grid(b, p, !tiled));
         gs.addWorkerGrid("step.hiddenGrad", grid(b, h, !tiled));
         gs.addWorkerGrid("step.grad", grid(b, l, !tiled));
-        return gs;
     }
 
     /**
@@ -267,15 +283,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         } else {
             kernels.addNlStep(g, aux, w1t, b1, hid, w2t, y, res, params, w2, hidGrad, w, grad, state, b, l, h, p);
         }
-        g.task("colSums", FistaKernels::columnPartialSums, aux, partial, state, b, l)
-                .task("colMeans", FistaKernels::columnMeans, partial, mean, state, b, l)
-                .task("colSquares", FistaKernels::columnPartialSquares, aux, mean, partial, state, b, l)
-                .task("colStd", FistaKernels::columnStd, partial, std, state, b, l)
-                .task("hinge", FistaKernels::hingeCoefficients, std, hinge, params, state, b, l)
-                .task("prox", FistaKernels::proxMomentum, aux, grad, e, z, zOld, hinge, mean, stopped, momentum,
-                        params, state, b, l)
-                .task("change", FistaKernels::rowChange, z, zOld, stopped, steps, params, state, b, l)
-                .task("finish", FistaKernels::finishIteration, stopped, state, params, b)
+        stepKernels.addTasks(g, new KernelContext(), aux, grad, e, z, mean, std, hinge, stopped, steps, momentum,
+                params, state, b, l)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, state, z, steps, aux);
         return g;
     }
@@ -286,7 +295,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
                 : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state, w1t, w2t};
     }
 
-    /** What the step graph takes from the batch graph; its scratch arrays (grad, zOld, statistics, NL activations) live only there. */
+    /** What the step graph takes from the batch graph; its scratch arrays (grad, statistics, NL activations) live only there. */
     private Object[] stepObjects() {
         return linear ? new Object[] {e, params, z, aux, stopped, steps, state, gram, yw}
                 : new Object[] {y, e, w, b1, w2, params, z, aux, stopped, steps, state, w1t, w2t};
@@ -301,6 +310,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** Which GEMM kernels this plan runs. */
     public KernelVariant kernels() {
         return kernels;
+    }
+
+    /** Which non-GEMM step kernels this plan runs. */
+    public StepVariant stepKernels() {
+        return stepKernels;
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.tornado.KernelVariant;
+import org.varsparse.tornado.StepVariant;
 import org.varsparse.tornado.TornadoFista;
 
 /**
@@ -59,19 +60,25 @@ public final class FistaChecks {
      * given GEMM kernels; the tiled ones' checks are named "case … tiled: …".
      */
     public static List<Check> check(Case c, KernelVariant kernels) {
+        return check(c, kernels, StepVariant.fromProperty());
+    }
+
+    /** As {@link #check(Case, KernelVariant)} with the given step kernels (GROUPS: checks named "case … groups"). */
+    public static List<Check> check(Case c, KernelVariant kernels, StepVariant step) {
         TensorOps cpu = new ScalarOps();
         int b = c.y().rows;
         FistaResult want = new Fista(cpu, c.decoder(), b, c.config()).solve(c.y(), c.e());
         FistaResult got;
         try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config(), TornadoFista.DEFAULT_CHECK_EVERY,
-                kernels)) {
+                kernels, step)) {
             got = dev.solve(c.y(), c.e(), new Matrix(b, c.decoder().codeDim()));
         }
         double eWant = energy(cpu, c, want.codes()), eGot = energy(cpu, c, got.codes());
         boolean same = got.iterations() == want.iterations();
         boolean nearTol = c.name().startsWith("case 1");
         double codesTol = same && !nearTol ? 1e-4 : 1e-3;
-        String name = kernels == KernelVariant.TILED ? c.name() + " tiled" : c.name();
+        String name = (kernels == KernelVariant.TILED ? c.name() + " tiled" : c.name())
+                + (step == StepVariant.GROUPS ? " groups" : "");
         List<Check> out = new ArrayList<>();
         out.add(new Check(name + ": iterations", Math.abs(got.iterations() - want.iterations()), 1,
                 "device " + got.iterations() + ", cpu " + want.iterations() + ", reference " + c.refIters()));

@@ -28,6 +28,7 @@ import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.tornado.KernelVariant;
+import org.varsparse.tornado.StepVariant;
 import org.varsparse.tornado.TornadoFista;
 import org.varsparse.tornado.TornadoOps;
 
@@ -37,8 +38,10 @@ import org.varsparse.tornado.TornadoOps;
  * shapes (P 784, l 128, H 1024; VDL and VDL-NL values) for the device, the CPU backend and, when a PyTorch
  * script is given and CUDA is there, the same loop in PyTorch on the same inputs. Prints one table. The device
  * checks and timings run for the {@link KernelVariant}s {@code --kernels} names (default both, whatever
- * {@code -Dvarsparse.tornado.kernels} says): the plain kernels (checks as before, rows "tornado/plain") and the
- * register-tiled ones (checks named "tiled …" and "case … tiled", rows "tornado/tiled"). Exit
+ * {@code -Dvarsparse.tornado.kernels} says): the plain kernels (checks as before, rows "tornado/plain/…") and the
+ * register-tiled ones (checks named "tiled …" and "case … tiled", rows "tornado/tiled/…"), each with the
+ * {@link StepVariant}s {@code --steps} names (default both: rows "…/loops" and "…/groups", checks "groups …" and
+ * "case … groups"). Exit
  * status: 0 all checks passed and every timing cell valid, 3 a check failed, 4 the checks passed but a device timing
  * cell was INVALID (its final iterations / codes / energy disagree with a CPU {@link Fista} solve of the same
  * inputs and config beyond the tolerances of {@link #validate}, or the cell threw); anything else: TornadoVM or the
@@ -54,6 +57,7 @@ import org.varsparse.tornado.TornadoOps;
  *   --budget 300        seconds after the start beyond which no further Java bench cell starts (both kernel variants)
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
  *   --kernels plain,tiled   the kernel variants checked and timed (default both)
+ *   --steps loops,groups    the step-kernel variants checked and timed with each of them (default both)
  * </pre>
  */
 public final class GpuCheck {
@@ -62,6 +66,7 @@ public final class GpuCheck {
     private static int validateMaxB = 4000;
     private static int invalidCells = 0; // device timing cells that failed validation or threw
     private static List<KernelVariant> variants = List.of(KernelVariant.values());
+    private static List<StepVariant> steps = List.of(StepVariant.values());
 
     private GpuCheck() {
     }
@@ -79,6 +84,8 @@ public final class GpuCheck {
         validateMaxB = Integer.parseInt(opt.getOrDefault("validate-max-b", "4000"));
         variants = Arrays.stream(opt.getOrDefault("kernels", "plain,tiled").split(","))
                 .map(v -> KernelVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
+        steps = Arrays.stream(opt.getOrDefault("steps", "loops,groups").split(","))
+                .map(v -> StepVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
 
         List<TornadoOps> devices = variants.stream().map(TornadoOps::create).toList(); // one backend per variant
         TensorOps cpu = Backends.create("auto");
@@ -95,11 +102,13 @@ public final class GpuCheck {
             line(report, "== checks: device vs CPU oracle (scalar) ==");
             List<Check> checks = new ArrayList<>();
             for (TornadoOps device : devices) {
-                checks.addAll(KernelChecks.all(device));
+                checks.addAll(KernelChecks.all(device, steps));
             }
             for (FistaChecks.Case c : FistaChecks.cases(golden)) {
                 for (KernelVariant k : variants) {
-                    checks.addAll(FistaChecks.check(c, k));
+                    for (StepVariant s : steps) {
+                        checks.addAll(FistaChecks.check(c, k, s));
+                    }
                 }
             }
             for (Check c : checks) {
@@ -171,13 +180,15 @@ public final class GpuCheck {
             }
             for (int b : sizes) {
                 for (KernelVariant k : variants) { // every variant at one B before the next B
-                    if (System.nanoTime() > deadline) {
-                        System.out.printf("  tornado/%s %s B=%d: skipped (bench time budget spent)%n", k.label(), dn,
-                                b);
-                        continue;
+                    for (StepVariant s : steps) {
+                        if (System.nanoTime() > deadline) {
+                            System.out.printf("  %s %s B=%d: skipped (bench time budget spent)%n", label(k, s), dn,
+                                    b);
+                            continue;
+                        }
+                        benchDevice(rows, plans, cpuSolves, cpu, d, dn, yAll.rowSlice(0, b), eAll.rowSlice(0, b),
+                                fixed, real, runs, k, s);
                     }
-                    benchDevice(rows, plans, cpuSolves, cpu, d, dn, yAll.rowSlice(0, b), eAll.rowSlice(0, b), fixed,
-                            real, runs, k);
                 }
             }
         }
@@ -195,13 +206,13 @@ public final class GpuCheck {
                 P, L, H, iters, runs));
         line(report, "(tol 0 = fixed work, K iterations; tol 1e-3 = the reference's stopping rule, iterations as run."
                 + " ratio = this row's ms / PyTorch CUDA's ms for the same decoder, B and tol; < 1 is faster)");
-        line(report, String.format("%-14s %-10s %5s %-8s %12s %6s %9s %10s", "backend", "decoder", "B", "tol",
+        line(report, String.format("%-20s %-10s %5s %-8s %12s %6s %9s %10s", "backend", "decoder", "B", "tol",
                 "ms/solve", "iters", "solves/s", "vs torch"));
         for (Row r : rows) {
             Row t = torch.stream().filter(x -> x.decoder.equals(r.decoder) && x.b == r.b && x.mode.equals(r.mode))
                     .findFirst().orElse(null);
             String ratio = t == null || r.invalid != null ? "-" : String.format(Locale.ROOT, "%.2f", r.ms / t.ms);
-            line(report, String.format(Locale.ROOT, "%-14s %-10s %5d %-8s %12.2f %6d %9.2f %10s%s", r.backend, r.decoder,
+            line(report, String.format(Locale.ROOT, "%-20s %-10s %5d %-8s %12.2f %6d %9.2f %10s%s", r.backend, r.decoder,
                     r.b, r.mode, r.ms, r.iterations, 1000.0 / r.ms, ratio,
                     r.invalid == null ? "" : "  INVALID: " + r.invalid));
         }
@@ -214,9 +225,9 @@ public final class GpuCheck {
     /** The device rows of one decoder, B and kernel variant: tol 0 and tol 1e-3, each validated against a CPU solve. */
     private static void benchDevice(List<Row> rows, List<TornadoFista> plans, Map<String, FistaResult> cpuSolves,
                                     TensorOps cpu, Decoder d, String dn, Matrix y, Matrix e, FistaConfig fixed,
-                                    FistaConfig real, int runs, KernelVariant k) {
+                                    FistaConfig real, int runs, KernelVariant k, StepVariant s) {
         int b = y.rows;
-        String backend = "tornado/" + k.label();
+        String backend = label(k, s);
         Matrix out = new Matrix(b, L);
         // Workaround: every plan stays alive until the end of the bench (closed in bench()), not closed before
         // the next B's plan is built. On PTX (H200) building a plan after closing another in the same
@@ -225,7 +236,7 @@ public final class GpuCheck {
         // All plans together need well under 1 GB of device memory at P 784, H 1024, B <= 4000.
         TornadoFista dev;
         try {
-            dev = new TornadoFista(d, b, fixed, TornadoFista.DEFAULT_CHECK_EVERY, k);
+            dev = new TornadoFista(d, b, fixed, TornadoFista.DEFAULT_CHECK_EVERY, k, s);
             plans.add(dev);
             long c0 = System.nanoTime();
             dev.solve(y, e, out); // compiles the kernels
@@ -262,6 +273,11 @@ public final class GpuCheck {
                 failCell(rows, backend, dn, b, mode, ex);
             }
         }
+    }
+
+    /** The table's backend name of a device row: tornado/GEMM kernels/step kernels. */
+    private static String label(KernelVariant k, StepVariant s) {
+        return "tornado/" + k.label() + "/" + s.label();
     }
 
     private static void failCell(List<Row> rows, String backend, String dn, int b, String mode, Throwable ex) {

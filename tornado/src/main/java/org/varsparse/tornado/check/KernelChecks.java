@@ -7,13 +7,16 @@ import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.tornado.FistaKernels;
+import org.varsparse.tornado.GroupKernels;
 import org.varsparse.tornado.KernelVariant;
+import org.varsparse.tornado.StepVariant;
 import org.varsparse.tornado.TornadoOps;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
-import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -36,12 +39,15 @@ public final class KernelChecks {
      * Every check of the backend's kernel variant: the GEMMs through it, the decoder gradients, and (plain: the
      * step kernels have one form) the FISTA step.
      */
-    public static List<Check> all(TornadoOps device) throws TornadoExecutionPlanException {
+    public static List<Check> all(TornadoOps device, List<StepVariant> steps) throws TornadoExecutionPlanException {
         List<Check> out = new ArrayList<>();
         out.addAll(gemms(device));
         out.addAll(decoderGradients(device.kernels()));
         if (device.kernels() == KernelVariant.PLAIN) {
-            out.addAll(fistaStep());
+            for (StepVariant s : steps) {
+                out.addAll(fistaStep(s, 257, 9));
+                out.addAll(fistaStep(s, 37, 300));
+            }
         }
         return out;
     }
@@ -163,12 +169,12 @@ public final class KernelChecks {
     }
 
     /**
-     * Column mean/std (two-task reductions over 4+ chunks of rows), hinge coefficients, the fused prox + momentum
-     * step with a partly stopped mask, the per-row relative change (with a converged row and a 0/0 row) and the
-     * finishing task, at B 257 (not a multiple of the chunk), l 9, against ScalarOps and Fista's formulas.
+     * The step kernels {@code step} names: column mean/std and hinge coefficients, the per-row step (masked prox +
+     * momentum with a partly stopped mask, then the row's relative change, with a converged row and an x/0 row) and
+     * the finishing task, at B × l (B ≥ 7; e.g. 257 × 9: more rows than {@link GroupKernels#LANES}, 37 × 300: more
+     * columns), against ScalarOps and Fista's formulas. GROUPS checks are named "groups …".
      */
-    public static List<Check> fistaStep() throws TornadoExecutionPlanException {
-        int b = 257, l = 9;
+    public static List<Check> fistaStep(StepVariant step, int b, int l) throws TornadoExecutionPlanException {
         SplittableRandom rng = new SplittableRandom(13);
         Matrix aux = Matrix.uniform(b, l, -0.2f, 0.6f, rng), grad = Matrix.uniform(b, l, -1, 1, rng);
         Matrix e = Matrix.uniform(b, l, 0, 0.5f, rng), z = Matrix.uniform(b, l, 0, 0.5f, rng);
@@ -220,9 +226,8 @@ public final class KernelChecks {
         }
         // device
         FloatArray dAux = fa(aux.data), dGrad = fa(grad.data), dE = fa(e.data), dZ = fa(z.data);
-        FloatArray dZOld = new FloatArray(b * l), dStopped = fa(stopped), dMean = new FloatArray(l);
+        FloatArray dStopped = fa(stopped), dMean = new FloatArray(l);
         FloatArray dStd = new FloatArray(l), dHinge = new FloatArray(l), momentum = FloatArray.fromElements(coef);
-        DoubleArray partial = new DoubleArray(FistaKernels.chunks(b) * l);
         IntArray steps = new IntArray(b);
         steps.init(7);
         IntArray state = new IntArray(FistaKernels.STATE);
@@ -236,40 +241,39 @@ public final class KernelChecks {
         params.set(FistaKernels.MAX_STEPS, 2);
         TaskGraph tg = new TaskGraph("stepChecks")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dGrad, dE, dZ, dStopped, momentum, steps,
-                        state, params)
-                .task("colSums", FistaKernels::columnPartialSums, dAux, partial, state, b, l)
-                .task("colMeans", FistaKernels::columnMeans, partial, dMean, state, b, l)
-                .task("colSquares", FistaKernels::columnPartialSquares, dAux, dMean, partial, state, b, l)
-                .task("colStd", FistaKernels::columnStd, partial, dStd, state, b, l)
-                .task("hinge", FistaKernels::hingeCoefficients, dStd, dHinge, params, state, b, l)
-                .task("prox", FistaKernels::proxMomentum, dAux, dGrad, dE, dZ, dZOld, dHinge, dMean, dStopped,
-                        momentum, params, state, b, l)
-                .task("change", FistaKernels::rowChange, dZ, dZOld, dStopped, steps, params, state, b, l)
-                .task("finish", FistaKernels::finishIteration, dStopped, state, params, b)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, dMean, dStd, dHinge, dZ, dZOld, dAux, dStopped,
-                        steps, state);
+                        state, params);
+        step.addTasks(tg, new KernelContext(), dAux, dGrad, dE, dZ, dMean, dStd, dHinge, dStopped, steps, momentum,
+                        params, state, b, l)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, dMean, dStd, dHinge, dZ, dAux, dStopped, steps,
+                        state);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(tg.snapshot())) {
+            GridScheduler gs = new GridScheduler();
+            step.addGrids(gs, "stepChecks", b, l);
+            if (step == StepVariant.GROUPS) {
+                plan.withGridScheduler(gs);
+            }
             plan.execute();
         }
+        String tag = (step == StepVariant.GROUPS ? "groups " : "");
+        String shape = " B" + b + " l" + l;
         List<Check> out = new ArrayList<>();
-        out.add(new Check("column means B257 l9 (5 chunks)", Check.maxRel(arr(dMean), mean, 1e-3), 1e-6, ""));
-        out.add(new Check("column std B257 l9 (σ_2 = 0)", Check.maxRel(arr(dStd), std, 1e-3), 1e-6, ""));
-        out.add(new Check("hinge coefficients", Check.maxRel(arr(dHinge), hinge, 1e-3), 1e-5, ""));
-        out.add(new Check("prox step (masked rows) z", Check.maxRel(arr(dZ), zNew.data, 1), 1e-6, ""));
-        out.add(new Check("momentum aux", Check.maxRel(arr(dAux), auxNew.data, 1), 1e-6, ""));
-        out.add(new Check("zOld", Check.maxRel(arr(dZOld), z.data, 1), 0, ""));
+        out.add(new Check(tag + "column means" + shape, Check.maxRel(arr(dMean), mean, 1e-3), 1e-6, ""));
+        out.add(new Check(tag + "column std" + shape + " (σ_2 = 0)", Check.maxRel(arr(dStd), std, 1e-3), 1e-6, ""));
+        out.add(new Check(tag + "hinge coefficients" + shape, Check.maxRel(arr(dHinge), hinge, 1e-3), 1e-5, ""));
+        out.add(new Check(tag + "prox step (masked rows) z" + shape, Check.maxRel(arr(dZ), zNew.data, 1), 1e-6, ""));
+        out.add(new Check(tag + "momentum aux" + shape, Check.maxRel(arr(dAux), auxNew.data, 1), 1e-6, ""));
         double maskDiff = 0, stepDiff = 0;
         for (int i = 0; i < b; i++) {
             maskDiff += Math.abs(dStopped.get(i) - stoppedNew[i]);
             stepDiff += Math.abs(steps.get(i) - stepsNew[i]);
         }
-        out.add(new Check("row change: stop mask (rows differing)", maskDiff, 0,
+        out.add(new Check(tag + "row change: stop mask (rows differing)" + shape, maskDiff, 0,
                 "converged rows " + count(stoppedNew) + " of " + b + ", row 5 " + stoppedNew[5] + ", row 6 (x/0) "
                         + stoppedNew[6]));
-        out.add(new Check("row change: step counts (rows differing)", stepDiff, 0, ""));
+        out.add(new Check(tag + "row change: step counts (rows differing)" + shape, stepDiff, 0, ""));
         boolean all = count(stoppedNew) == b;
         double stateDiff = Math.abs(state.get(FistaKernels.ITERATIONS) - 1) + Math.abs(state.get(FistaKernels.DONE) - (all ? 1 : 0));
-        out.add(new Check("finish: iteration counter and done flag", stateDiff, 0, ""));
+        out.add(new Check(tag + "finish: iteration counter and done flag" + shape, stateDiff, 0, ""));
         return out;
     }
 
