@@ -1,5 +1,6 @@
 package org.varsparse.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -50,7 +51,7 @@ class FistaGraphTest {
 
     /**
      * NL at B = 61, not a multiple of the OpenCL NL work-group's 8 rows (the plain kernels' grid must then be exact,
-     * see TornadoFista.grid), K = 40, both kernel variants, against CPU Fista: same iterations, codes within 1e-4.
+     * see TornadoFista.grid), K = 40, both kernel variants with both step variants, against CPU Fista: same iterations, codes within 1e-4.
      */
     @Test
     void nlBatchNotAMultipleOfTheWorkGroup() throws Exception {
@@ -59,16 +60,48 @@ class FistaGraphTest {
         Matrix y = c.y().rowSlice(0, b), e = c.e().rowSlice(0, b);
         FistaResult want = new Fista(new ScalarOps(), c.decoder(), b, c.config().withMaxInferenceSteps(40)).solve(y, e);
         for (KernelVariant k : KernelVariant.values()) {
-            try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config().withMaxInferenceSteps(40),
-                    TornadoFista.DEFAULT_CHECK_EVERY, k)) {
-                FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
-                double d = 0;
-                for (int i = 0; i < want.codes().data.length; i++) {
-                    d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+            for (StepVariant s : StepVariant.values()) {
+                String what = k.label() + "/" + s.label();
+                try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config().withMaxInferenceSteps(40),
+                        TornadoFista.DEFAULT_CHECK_EVERY, k, s)) {
+                    FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
+                    double d = 0;
+                    for (int i = 0; i < want.codes().data.length; i++) {
+                        d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+                    }
+                    System.out.printf("NL B %d, %s kernels: %d iterations, max |ΔZ| %.3g%n", b, what, got.iterations(),
+                            d);
+                    assertEquals(want.iterations(), got.iterations(), what);
+                    assertEquals(0, d, 1e-4, what);
                 }
-                System.out.printf("NL B %d, %s kernels: %d iterations, max |ΔZ| %.3g%n", b, k.label(), got.iterations(), d);
-                assertEquals(want.iterations(), got.iterations(), k.label());
-                assertEquals(0, d, 1e-4, k.label());
+            }
+        }
+    }
+
+    /**
+     * The host reads the done flag after 1, 2, 4, 8 launches, then every 8: a solve of K = 3 iterations launches the
+     * step graph 4 times (not 8), one of K = 13 launches it 16 times; both equal CPU solves.
+     */
+    @Test
+    void doneFlagIsReadEarlyThenEveryCheckInterval() throws Exception {
+        int[] want = {1, 2, 4, 8, 16, 24};
+        int launched = 0;
+        for (int w : want) {
+            launched = TornadoFista.nextCheck(launched, 8);
+            assertEquals(w, launched);
+        }
+        assertEquals(3, TornadoFista.nextCheck(2, 3));
+        assertEquals(2, TornadoFista.nextCheck(1, 1));
+        FistaChecks.Case c = golden(0);
+        try (TornadoFista dev = new TornadoFista(c.decoder(), 250, c.config())) {
+            for (int[] kl : new int[][] {{3, 4}, {13, 16}}) {
+                dev.setConfig(c.config().withMaxInferenceSteps(kl[0]));
+                long before = dev.launches();
+                FistaResult got = dev.solve(c.y(), c.e(), new Matrix(250, 128));
+                FistaResult cpu = new Fista(new ScalarOps(), c.decoder(), 250, dev.config()).solve(c.y(), c.e());
+                assertEquals(kl[0], got.iterations());
+                assertEquals(kl[1], dev.launches() - before, "K " + kl[0]);
+                assertArrayEquals(cpu.steps(), got.steps(), "K " + kl[0]);
             }
         }
     }
