@@ -186,6 +186,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             momentum.set(k, (float) ((t - 1.0) / tNext));
             t = tNext;
         }
+        HostArrays.keep(y, e, w, b1, w2, params, momentum, z, aux, grad, stopped, steps, state, mean, std, hinge, gram,
+                yw, ones, hid, hidGrad, res, w1t, w2t);
         plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
         GridScheduler gs = new GridScheduler();
         boolean grids = false;
@@ -431,6 +433,10 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     @Override
     public void close() {
         try {
+            // close() frees the device buffers of the last selected graph only (step, after a solve); selecting batch
+            // first frees its buffers (Y, E, the weights, Z, A, the state: the larger part). Selecting both is refused
+            // ("trying to deallocate an invalid buffer": the two graphs share the persisted buffers).
+            plan.withGraph(0);
             plan.close();
         } catch (TornadoExecutionPlanException ex) {
             throw new IllegalStateException("freeing the FISTA plan failed", ex);
