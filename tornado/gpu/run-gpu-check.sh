@@ -9,6 +9,7 @@
 # TORNADO_BACKENDS: ptx (default here; if that run cannot start or crashes, it is retried once with opencl),
 # or opencl. Writes the table to $OUT/gpu-check.txt and the whole log to $OUT/gpu-check.log when OUT is set.
 # TORNADO_DEVICE_MEMORY (default 8GB) sizes TornadoVM's device heap (B = 4000 NL needs well under 1 GB).
+# After a PTX run, PinReuseCheck (a diagnostic, about 10-30 s) runs too, unless PIN_CHECK=0.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TAR="${GPU_RUNTIME_TAR:-$HERE/../gpu-runtime.tar.xz}"
@@ -51,6 +52,17 @@ check "$B" "$@"; rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 4 ] && [ "$B" != opencl ]; then
   echo "run-gpu-check.sh: the $B run failed (exit $rc); retrying with TORNADO_BACKENDS=opencl" | tee -a "$LOG" >&2
   check opencl "$@"; rc=$?
+fi
+# Diagnostic for the PTX copy failures (tornado/README.md, "PTX: stale host pins"), when the main run used PTX and
+# PIN_CHECK is not 0: PinReuseCheck closes plans as TornadoVM users usually do and then runs plans whose host arrays
+# straddle or lie inside the closed plans' (still pinned) memory. Its result does not change the exit status.
+if [ "$B" = ptx ] && [ "${PIN_CHECK:-1}" != 0 ]; then
+  PLOG="${OUT:-/tmp}/pin-check.log"
+  TORNADO_BACKENDS=ptx timeout 300 "$RT/gpu-runtime/run-tornado.sh" -Xmx2g -Dstdout.encoding=UTF-8 -cp "$CP" \
+    org.varsparse.tornado.check.PinReuseCheck close > "$PLOG" 2>&1
+  prc=$?
+  echo "run-gpu-check.sh: PinReuseCheck (ptx, close): exit $prc, $(grep -cE 'JNI\] ERROR' "$PLOG") driver error line(s)" | tee -a "$LOG" >&2
+  grep -E 'PINCHECK|JNI\] ERROR' "$PLOG" | tee -a "$LOG" >&2
 fi
 echo "run-gpu-check.sh: exit $rc after $(( $(date +%s) - START )) s" | tee -a "$LOG" >&2
 exit "$rc"
