@@ -8,6 +8,7 @@ import org.varsparse.model.LinearDictionary;
 import org.varsparse.model.OneHiddenDecoder;
 import org.varsparse.tensor.Matrix;
 import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -39,9 +40,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * converged. At the end Z (B×l) and the per-row step counts come back. Per solve the host→device traffic is
  * Y, E and the weights (NL MNIST: B·P + B·l + H·l + H + P·H floats); device→host is 8 bytes per check plus Z.
  *
- * <p>The GEMMs (the linear batch graph's WᵀW and Y·W, the four NL step kernels) are the one-output or the
- * register-tiled kernels as {@link KernelVariant} says ({@code -Dvarsparse.tornado.kernels}, default plain); the
- * codes are the same either way.
+ * <p>The GEMMs (the linear batch graph's WᵀW and Y·W, the four NL step kernels) are the one-output, the
+ * register-tiled or the local-memory tiled kernels as {@link KernelVariant} says ({@code -Dvarsparse.tornado.kernels},
+ * default plain); the codes are the same either way.
  */
 public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** Iterations launched between two reads of the device's done flag. */
@@ -178,9 +179,22 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             t = tNext;
         }
         plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
-        if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
-            plan.withGridScheduler(nlGrid());
+        GridScheduler launch = launchGrid();
+        if (launch != null) {
+            plan.withGridScheduler(launch);
         }
+    }
+
+    /**
+     * The plan's explicit launches, or null for TornadoVM's default everywhere: the local kernels always (their
+     * grid is part of the kernel: {@link #localGrid}); the plain and tiled NL kernels' 8 × 16 work-groups on
+     * OpenCL or when forced ({@link #NL_LOCAL_0}).
+     */
+    private GridScheduler launchGrid() {
+        if (kernels == KernelVariant.LOCAL) {
+            return localGrid();
+        }
+        return !linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl()) ? nlGrid() : null;
     }
 
     private static boolean onOpenCl() {
@@ -204,6 +218,21 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         gs.addWorkerGrid("step.hiddenGrad", grid(b, h, !tiled));
         gs.addWorkerGrid("step.grad", grid(b, l, !tiled));
         return gs;
+    }
+
+    /**
+     * The local kernels' launches ({@link KernelVariant#LOCAL}), on every backend: linear, the batch graph's WᵀW
+     * (l×l) and Y·W (B×l); NL, the four step kernels. One 16 × 16 work-group per 64 × 64 output block (global size
+     * = the padded work-items; {@link KernelVariant#localGrid}); {@code -Dvarsparse.tornado.nlLocal} does not apply.
+     */
+    private GridScheduler localGrid() {
+        GridScheduler gs = new GridScheduler();
+        if (linear) {
+            gs.addWorkerGrid("batch.gram", KernelVariant.localGrid(codeDim, codeDim));
+            gs.addWorkerGrid("batch.yw", KernelVariant.localGrid(batchSize, codeDim));
+            return gs;
+        }
+        return KernelVariant.addLocalGrid(gs, "step", batchSize, codeDim, hiddenDim, outputDim);
     }
 
     /**
@@ -242,7 +271,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         TaskGraph g = new TaskGraph("batch")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, linear ? new Object[] {y, e, w, params, ones}
                         : new Object[] {y, e, w, b1, w2, params});
-        if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) as in matmulTN / matmulNN
+        if (linear && kernels == KernelVariant.LOCAL) { // the same strides; launch grid: localGrid()
+            KernelContext ctx = new KernelContext();
+            g.task("gram", GemmKernels::matmulLocal, ctx, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
+                    .task("yw", GemmKernels::matmulLocal, ctx, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y·W (B×l)
+        } else if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) as in matmulTN / matmulNN
             g.task("gram", GemmKernels::matmulTiled, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
                     .task("yw", GemmKernels::matmulTiled, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y (B×P)·W (P×l)
         } else if (linear) {
