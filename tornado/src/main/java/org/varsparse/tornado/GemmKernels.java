@@ -137,7 +137,8 @@ public final class GemmKernels {
 
     /**
      * C = alpha·A·B + beta·C, local-memory tiled ({@link LocalKernels}): the layouts through strides as in
-     * {@link #matmulTiled} (A (i, p) = {@code a[i·aRow + p·aCol]}, B (p, j) = {@code b[p·bRow + j·bCol]}), C (m×n).
+     * {@link #matmulTiled} (A (i, p) = {@code a[i·aRow + p·aCol]}, B (p, j) = {@code b[p·bRow + j·bCol]}),
+     * C (m×n).
      * A {@link KernelContext} kernel: launch it with global size ({@link LocalKernels#globalSize}(n),
      * {@link LocalKernels#globalSize}(m)) and local size ({@link LocalKernels#WG}, {@link LocalKernels#WG}).
      * Every output is one float sum over p = 0..k−1 in increasing order, so C equals {@link #matmulNN} …

@@ -58,7 +58,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
      * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
      * case stop after 9 of 200 iterations (codes off by 0.09), so PTX keeps TornadoVM's default launch.
-     * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch.
+     * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch. Plain
+     * and tiled kernels only: the local kernels ({@link KernelVariant#LOCAL}) always launch 16 × 16 work-groups.
      */
     public static final int NL_LOCAL_0, NL_LOCAL_1;
     private static final boolean NL_LOCAL_FORCED;
@@ -275,7 +276,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             KernelContext ctx = new KernelContext();
             g.task("gram", GemmKernels::matmulLocal, ctx, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
                     .task("yw", GemmKernels::matmulLocal, ctx, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y·W (B×l)
-        } else if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) as in matmulTN / matmulNN
+        } else if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol): matmulTN, matmulNN
             g.task("gram", GemmKernels::matmulTiled, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
                     .task("yw", GemmKernels::matmulTiled, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y (B×P)·W (P×l)
         } else if (linear) {

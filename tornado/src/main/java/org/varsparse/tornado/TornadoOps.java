@@ -135,14 +135,14 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
             String name = "gemm" + kind + "_" + m + "x" + n + "x" + k;
             TaskGraph g = new TaskGraph(name)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, b, c, ab);
-            if (kernels == KernelVariant.LOCAL) { // the same strides as the tiled kernel's
+            if (kernels == KernelVariant.LOCAL) { // the same strides as the tiled kernel's (below)
                 KernelContext ctx = new KernelContext();
                 switch (kind) {
                     case NN -> g.task("t", GemmKernels::matmulLocal, ctx, a, b, c, ab, m, n, k, k, 1, n, 1);
                     case NT -> g.task("t", GemmKernels::matmulLocal, ctx, a, b, c, ab, m, n, k, k, 1, 1, k);
                     case TN -> g.task("t", GemmKernels::matmulLocal, ctx, a, b, c, ab, m, n, k, 1, m, n, 1);
                 }
-            } else if (kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) of A and B as laid out below
+            } else if (kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) of A and B as laid out
                 switch (kind) {
                     case NN -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, k, 1, n, 1);
                     case NT -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, k, 1, 1, k);

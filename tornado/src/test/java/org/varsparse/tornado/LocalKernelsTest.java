@@ -66,14 +66,17 @@ class LocalKernelsTest {
     /** Golden case 1 (local WᵀW and Y·W in the batch graph) and case 2 (the local NL step) against CPU Fista. */
     @Test
     void case1LinearVdlLocalKernels() throws Exception {
-        TornadoTestSupport.ops();
-        KernelsTest.assertAll(FistaChecks.check(FistaChecks.cases(TornadoTestSupport.GOLDEN).get(0), KernelVariant.LOCAL));
+        KernelsTest.assertAll(FistaChecks.check(golden(0), KernelVariant.LOCAL));
     }
 
     @Test
     void case2OneHiddenLayerVdlNlLocalKernels() throws Exception {
+        KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.LOCAL));
+    }
+
+    private static FistaChecks.Case golden(int index) throws Exception {
         TornadoTestSupport.ops();
-        KernelsTest.assertAll(FistaChecks.check(FistaChecks.cases(TornadoTestSupport.GOLDEN).get(1), KernelVariant.LOCAL));
+        return FistaChecks.cases(TornadoTestSupport.GOLDEN).get(index);
     }
 
     /** -Dvarsparse.tornado.kernels=local selects the local kernels for the GEMM plans and the FISTA solvers. */

@@ -22,8 +22,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Every kernel on the device against the scalar oracle ({@link ScalarOps}) on small awkward sizes, the GEMM kernels
- * in every {@link KernelVariant} (the tiled and local ones' checks are named "tiled …", "local …"; the local ones are
- * also compared with the plain ones on the device, "local = plain …"). Used by the JUnit tests (PoCL here)
+ * in every {@link KernelVariant} (the tiled and local ones' checks are named "tiled …", "local …"; the local ones
+ * are also compared with the plain ones on the device, "local = plain …"). Used by the JUnit tests (PoCL here)
  * and by {@link GpuCheck} (the GPU), so both run exactly the same comparisons.
  */
 public final class KernelChecks {
@@ -239,8 +239,8 @@ public final class KernelChecks {
     /**
      * The local-memory GEMM kernel against the plain ones on the device, per (m, n, k) of {@code shapes}: one graph
      * runs matmulNN, matmulNT, matmulTN and {@link GemmKernels#matmulLocal} in the same three layouts on the same
-     * inputs (alpha = −1.5, beta = 0.5). Checks per layout: local vs the scalar oracle ("local gemm … vs oracle") and
-     * local vs plain ("local = plain gemm …"). {@code exact}: the second counts the elements whose float bits
+     * inputs (alpha = −1.5, beta = 0.5). Checks per layout: local vs the scalar oracle ("local gemm … vs oracle")
+     * and local vs plain ("local = plain gemm …"). {@code exact}: the second counts the elements whose float bits
      * differ, tolerance 0 (PoCL, where one OpenCL compiler treats both alike); else max relative difference, 1e-5
      * as against the oracle (a GPU compiler may contract a·b + c into an FMA differently in the two kernels).
      */
@@ -335,7 +335,8 @@ public final class KernelChecks {
         FloatArray params = new FloatArray(FistaKernels.PARAMS);
         params.set(FistaKernels.SCALE, 2f / p);
         IntArray state = new IntArray(FistaKernels.STATE); // running
-        FloatArray[] outs = {new FloatArray(b * h), new FloatArray(b * p), new FloatArray(b * h), new FloatArray(b * l)};
+        FloatArray[] outs = {new FloatArray(b * h), new FloatArray(b * p), new FloatArray(b * h),
+            new FloatArray(b * l)}; // hid, res, hidGrad, grad
         TaskGraph g = new TaskGraph("doneChecks").transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1, dB1,
                 dW2, dW1t, dW2t, dY, params, state);
         kernels.addNlStep(g, dAux, dW1t, dB1, outs[0], dW2t, dY, outs[1], params, dW2, outs[2], dW1, outs[3], state, b,
