@@ -1,5 +1,15 @@
 package org.varsparse.tornado;
 
+import static org.varsparse.tornado.LocalKernels.BLOCK;
+import static org.varsparse.tornado.LocalKernels.LD;
+import static org.varsparse.tornado.LocalKernels.TK;
+import static org.varsparse.tornado.LocalKernels.WG;
+import static org.varsparse.tornado.LocalKernels.R;
+import static org.varsparse.tornado.LocalKernels.element;
+import static org.varsparse.tornado.LocalKernels.slot;
+import static org.varsparse.tornado.LocalKernels.storeRow;
+
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -11,6 +21,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *
  * <p>{@link #matmulTiled} is the register-tiled form of all three ({@link KernelVariant#TILED}): one work-item per
  * {@link #TILE} × {@link #TILE} block of C, each loaded A and B value used {@link #TILE} times from registers.
+ *
+ * <p>{@link #matmulLocal} is the local-memory tiled form of all three ({@link KernelVariant#LOCAL}): a
+ * {@link KernelContext} kernel (see {@link LocalKernels}), launched with a {@code GridScheduler}.
  */
 public final class GemmKernels {
     /**
@@ -120,6 +133,48 @@ public final class GemmKernels {
                 store(c, ab, i3, j2, s32, m, n); store(c, ab, i3, j3, s33, m, n);
             }
         }
+    }
+
+    /**
+     * C = alpha·A·B + beta·C, local-memory tiled ({@link LocalKernels}): the layouts through strides as in
+     * {@link #matmulTiled} (A (i, p) = {@code a[i·aRow + p·aCol]}, B (p, j) = {@code b[p·bRow + j·bCol]}),
+     * C (m×n).
+     * A {@link KernelContext} kernel: launch it with global size ({@link LocalKernels#globalSize}(n),
+     * {@link LocalKernels#globalSize}(m)) and local size ({@link LocalKernels#WG}, {@link LocalKernels#WG}).
+     * Every output is one float sum over p = 0..k−1 in increasing order, so C equals {@link #matmulNN} …
+     */
+    public static void matmulLocal(KernelContext ctx, FloatArray a, FloatArray b, FloatArray c, FloatArray ab, int m,
+                                   int n, int k, int aRow, int aCol, int bRow, int bCol) {
+        float[] as = ctx.allocateFloatLocalArray(TK * LD); // left tile: as[p·LD + i], i < 64, p < 16
+        float[] bs = ctx.allocateFloatLocalArray(TK * LD); // right tile: bs[p·LD + j]
+        int tx = ctx.localIdx, ty = ctx.localIdy, t = ty * WG + tx; // column, row in the block; load share
+        int row0 = ctx.groupIdy * BLOCK, col0 = ctx.groupIdx * BLOCK;
+        int kTiles = (k + TK - 1) / TK;
+        float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f, s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+        float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f, s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+        for (int kt = 0; kt < kTiles; kt++) {
+            for (int q = 0; q < R; q++) { // 4 × 256 = 64 × 16 values of each tile
+                int e = t + q * WG * WG;
+                as[slot(e, aCol)] = element(a, e, row0, m, aRow, kt * TK, k, aCol);
+                bs[slot(e, bRow)] = element(b, e, col0, n, bCol, kt * TK, k, bRow);
+            }
+            ctx.localBarrier();
+            for (int p = 0; p < TK; p++) {
+                int o = p * LD;
+                float u0 = as[o + ty], u1 = as[o + ty + WG], u2 = as[o + ty + 2 * WG], u3 = as[o + ty + 3 * WG];
+                float v0 = bs[o + tx], v1 = bs[o + tx + WG], v2 = bs[o + tx + 2 * WG], v3 = bs[o + tx + 3 * WG];
+                s00 += u0 * v0; s01 += u0 * v1; s02 += u0 * v2; s03 += u0 * v3;
+                s10 += u1 * v0; s11 += u1 * v1; s12 += u1 * v2; s13 += u1 * v3;
+                s20 += u2 * v0; s21 += u2 * v1; s22 += u2 * v2; s23 += u2 * v3;
+                s30 += u3 * v0; s31 += u3 * v1; s32 += u3 * v2; s33 += u3 * v3;
+            }
+            ctx.localBarrier(); // before the next k tile overwrites as and bs
+        }
+        int i0 = row0 + ty, j0 = col0 + tx;
+        storeRow(c, c, ab, i0, j0, m, n, LocalKernels.GEMM, s00, s01, s02, s03);
+        storeRow(c, c, ab, i0 + WG, j0, m, n, LocalKernels.GEMM, s10, s11, s12, s13);
+        storeRow(c, c, ab, i0 + 2 * WG, j0, m, n, LocalKernels.GEMM, s20, s21, s22, s23);
+        storeRow(c, c, ab, i0 + 3 * WG, j0, m, n, LocalKernels.GEMM, s30, s31, s32, s33);
     }
 
     /** C[i][j] = alpha·s + beta·C[i][j] (beta = 0: alpha·s), as the one-output kernels; nothing outside m × n. */

@@ -1,19 +1,25 @@
 package org.varsparse.tornado;
 
 import java.util.Locale;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Which GEMM kernels the device plans use ({@code -Dvarsparse.tornado.kernels=plain|tiled}, default plain): the
- * one-work-item-per-output loops ({@link GemmKernels#matmulNN} …, {@link FistaKernels#hiddenForward} …) or their
+ * Which GEMM kernels the device plans use ({@code -Dvarsparse.tornado.kernels=plain|tiled|local}, default plain):
+ * the one-work-item-per-output loops ({@link GemmKernels#matmulNN} …, {@link FistaKernels#hiddenForward} …), their
  * register-tiled versions ({@link GemmKernels#matmulTiled}, {@link FistaKernels#hiddenForwardTiled} …: 4 × 4
- * outputs per work-item). Both give the same floats: every output is one float accumulation over p = 0..k−1 in
- * increasing order. The default stays plain until the tiled kernels have been timed on a GPU.
+ * outputs per work-item), or the local-memory tiled {@link uk.ac.manchester.tornado.api.KernelContext} kernels
+ * ({@link GemmKernels#matmulLocal}, {@link LocalKernels#hiddenForwardLocal} …: 64 × 64 outputs per 16 × 16
+ * work-group, which need an explicit launch grid, {@link #addLocalGrid}). All give the same floats: every output is
+ * one float accumulation over p = 0..k−1 in increasing order. The default stays plain until the others have been
+ * timed on a GPU.
  */
 public enum KernelVariant {
-    PLAIN, TILED;
+    PLAIN, TILED, LOCAL;
 
     public static final String PROPERTY = "varsparse.tornado.kernels";
 
@@ -23,7 +29,8 @@ public enum KernelVariant {
         return switch (v) {
             case "plain" -> PLAIN;
             case "tiled" -> TILED;
-            default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": use plain or tiled");
+            case "local" -> LOCAL;
+            default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": use plain, tiled or local");
         };
     }
 
@@ -31,12 +38,20 @@ public enum KernelVariant {
      * Adds this variant's four NL step kernels to {@code g} as tasks "hidden", "residual", "hiddenGrad", "grad"
      * (the gradient of the decoder loss at aux): hid = relu(aux·W1ᵀ + b1), res = (2/P)(hid·W2ᵀ − y),
      * hidGrad = (res·W2) ⊙ 1[hid > 0], grad = hidGrad·W1. Shapes: aux (B×l), w1t (l×H), b1 (H), hid (B×H), w2t (H×P),
-     * y and res (B×P), w2 (P×H), hidGrad (B×H), w1 (H×l), grad (B×l).
+     * y and res (B×P), w2 (P×H), hidGrad (B×H), w1 (H×l), grad (B×l). The local kernels also need their launch
+     * grid in the plan: {@link #addLocalGrid}.
      */
     public TaskGraph addNlStep(TaskGraph g, FloatArray aux, FloatArray w1t, FloatArray b1, FloatArray hid,
                                FloatArray w2t, FloatArray y, FloatArray res, FloatArray params, FloatArray w2,
                                FloatArray hidGrad, FloatArray w1, FloatArray grad, IntArray state, int b, int l, int h,
                                int p) {
+        if (this == LOCAL) {
+            KernelContext ctx = new KernelContext();
+            return g.task("hidden", LocalKernels::hiddenForwardLocal, ctx, aux, w1t, b1, hid, state, b, h, l)
+                    .task("residual", LocalKernels::residualLocal, ctx, hid, w2t, y, res, params, state, b, p, h)
+                    .task("hiddenGrad", LocalKernels::hiddenBackwardLocal, ctx, res, w2, hid, hidGrad, state, b, h, p)
+                    .task("grad", LocalKernels::codeGradientLocal, ctx, hidGrad, w1, grad, state, b, l, h);
+        }
         if (this == TILED) {
             return g.task("hidden", FistaKernels::hiddenForwardTiled, aux, w1t, b1, hid, state, b, h, l)
                     .task("residual", FistaKernels::residualTiled, hid, w2t, y, res, params, state, b, p, h)
@@ -49,7 +64,31 @@ public enum KernelVariant {
                 .task("grad", FistaKernels::codeGradient, hidGrad, w1, grad, state, b, l, h);
     }
 
-    /** "plain" or "tiled", as the property spells it. */
+    /**
+     * The launch grids of {@link #addNlStep}'s four local kernels in graph {@code graph} (LOCAL only; the others keep
+     * their callers' grids): one 16 × 16 work-group per 64 × 64 block of each output (hid B×H, res B×P, hidGrad
+     * B×H, grad B×l), on every backend.
+     */
+    public static GridScheduler addLocalGrid(GridScheduler gs, String graph, int b, int l, int h, int p) {
+        gs.addWorkerGrid(graph + ".hidden", localGrid(b, h));
+        gs.addWorkerGrid(graph + ".residual", localGrid(b, p));
+        gs.addWorkerGrid(graph + ".hiddenGrad", localGrid(b, h));
+        gs.addWorkerGrid(graph + ".grad", localGrid(b, l));
+        return gs;
+    }
+
+    /**
+     * The launch of a local-memory kernel with an m × n output: dimension 0 over C's columns, dimension 1 over its
+     * rows; global size = the padded number of work-items ({@link LocalKernels#globalSize}), local size
+     * {@link LocalKernels#WG} × {@link LocalKernels#WG} (fixed: the kernels' tile loops assume it).
+     */
+    public static WorkerGrid2D localGrid(int m, int n) {
+        WorkerGrid2D g = new WorkerGrid2D(LocalKernels.globalSize(n), LocalKernels.globalSize(m));
+        g.setLocalWork(LocalKernels.WG, LocalKernels.WG, 1);
+        return g;
+    }
+
+    /** "plain", "tiled" or "local", as the property spells it. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -41,9 +41,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * converged. At the end Z (B×l) and the per-row step counts come back. Per solve the host→device traffic is
  * Y, E and the weights (NL MNIST: B·P + B·l + H·l + H + P·H floats); device→host is 8 bytes per check plus Z.
  *
- * <p>The GEMMs (the linear batch graph's WᵀW and Y·W, the four NL step kernels) are the one-output or the
- * register-tiled kernels as {@link KernelVariant} says ({@code -Dvarsparse.tornado.kernels}, default plain); the
- * codes are the same either way.
+ * <p>The GEMMs (the linear batch graph's WᵀW and Y·W, the four NL step kernels) are the one-output, the
+ * register-tiled or the local-memory tiled kernels as {@link KernelVariant} says ({@code -Dvarsparse.tornado.kernels},
+ * default plain); the codes are the same either way.
  */
 public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** Iterations launched between two reads of the device's done flag. */
@@ -59,7 +59,8 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
      * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
      * case stop after 9 of 200 iterations (codes off by 0.09), so PTX keeps TornadoVM's default launch.
-     * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch.
+     * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch. Plain
+     * and tiled kernels only: the local kernels ({@link KernelVariant#LOCAL}) always launch 16 × 16 work-groups.
      */
     public static final int NL_LOCAL_0, NL_LOCAL_1;
     private static final boolean NL_LOCAL_FORCED;
@@ -189,19 +190,32 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         HostArrays.keep(y, e, w, b1, w2, params, momentum, z, aux, grad, stopped, steps, state, mean, std, hinge, gram,
                 yw, ones, hid, hidGrad, res, w1t, w2t);
         plan = new TornadoExecutionPlan(batchGraph().snapshot(), stepGraph().snapshot());
+        GridScheduler launch = launchGrid();
+        if (launch != null) {
+            plan.withGridScheduler(launch);
+        }
+    }
+
+    /**
+     * The plan's explicit launches, or null for TornadoVM's default everywhere: the local GEMM kernels always (their
+     * grid is part of the kernel: {@link #addLocalGrids}), else the plain and tiled NL kernels' 8 × 16 work-groups on
+     * OpenCL or when forced ({@link #NL_LOCAL_0}); and the work-group step kernels' ({@link StepVariant#GROUPS}).
+     */
+    private GridScheduler launchGrid() {
         GridScheduler gs = new GridScheduler();
-        boolean grids = false;
-        if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
+        boolean any = false;
+        if (kernels == KernelVariant.LOCAL) {
+            addLocalGrids(gs);
+            any = true;
+        } else if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
             addNlGrids(gs);
-            grids = true;
+            any = true;
         }
         if (stepKernels == StepVariant.GROUPS) {
             stepKernels.addGrids(gs, "step", batchSize, codeDim);
-            grids = true;
+            any = true;
         }
-        if (grids) {
-            plan.withGridScheduler(gs);
-        }
+        return any ? gs : null;
     }
 
     private static boolean onOpenCl() {
@@ -223,6 +237,20 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         gs.addWorkerGrid("step.residual", grid(b, p, !tiled));
         gs.addWorkerGrid("step.hiddenGrad", grid(b, h, !tiled));
         gs.addWorkerGrid("step.grad", grid(b, l, !tiled));
+    }
+
+    /**
+     * The local kernels' launches ({@link KernelVariant#LOCAL}), on every backend: linear, the batch graph's WᵀW
+     * (l×l) and Y·W (B×l); NL, the four step kernels. One 16 × 16 work-group per 64 × 64 output block (global size
+     * = the padded work-items; {@link KernelVariant#localGrid}); {@code -Dvarsparse.tornado.nlLocal} does not apply.
+     */
+    private void addLocalGrids(GridScheduler gs) {
+        if (linear) {
+            gs.addWorkerGrid("batch.gram", KernelVariant.localGrid(codeDim, codeDim));
+            gs.addWorkerGrid("batch.yw", KernelVariant.localGrid(batchSize, codeDim));
+        } else {
+            KernelVariant.addLocalGrid(gs, "step", batchSize, codeDim, hiddenDim, outputDim);
+        }
     }
 
     /**
@@ -261,7 +289,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         TaskGraph g = new TaskGraph("batch")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, linear ? new Object[] {y, e, w, params, ones}
                         : new Object[] {y, e, w, b1, w2, params});
-        if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) as in matmulTN / matmulNN
+        if (linear && kernels == KernelVariant.LOCAL) { // the same strides; launch grid: addLocalGrids
+            KernelContext ctx = new KernelContext();
+            g.task("gram", GemmKernels::matmulLocal, ctx, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
+                    .task("yw", GemmKernels::matmulLocal, ctx, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y·W (B×l)
+        } else if (linear && kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol): matmulTN, matmulNN
             g.task("gram", GemmKernels::matmulTiled, w, w, gram, ones, l, l, p, 1, l, l, 1) // WᵀW, W (P×l)
                     .task("yw", GemmKernels::matmulTiled, y, w, yw, ones, b, l, p, p, 1, l, 1); // Y (B×P)·W (P×l)
         } else if (linear) {

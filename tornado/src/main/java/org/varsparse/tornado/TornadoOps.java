@@ -8,6 +8,8 @@ import org.varsparse.inference.FistaConfig;
 import org.varsparse.model.Decoder;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoBackend;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -28,7 +30,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * only Y, E and the weights go up once per batch. Not thread-safe beyond the synchronized GEMM entry points.
  *
  * <p>The device GEMMs and the FISTA solvers it hands out use the kernels {@link KernelVariant} names
- * ({@code -Dvarsparse.tornado.kernels=plain|tiled}, read when the backend is created; default plain).
+ * ({@code -Dvarsparse.tornado.kernels=plain|tiled|local}, read when the backend is created; default plain).
  */
 public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
     private final TensorOps cpu;
@@ -50,7 +52,7 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
         return create(KernelVariant.fromProperty());
     }
 
-    /** The backend with the given GEMM kernels (the GPU check runs both). */
+    /** The backend with the given GEMM kernels (the GPU check runs each). */
     public static TornadoOps create(KernelVariant kernels) {
         TornadoDevice d = defaultDevice();
         return new TornadoOps(Backends.create("auto"), d, kernels);
@@ -130,9 +132,18 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
             b = new FloatArray(kind == Kind.NN ? k * n : n * k);
             c = new FloatArray(m * n);
             ab = new FloatArray(2);
-            TaskGraph g = new TaskGraph("gemm" + kind + "_" + m + "x" + n + "x" + k)
+            HostArrays.keep(a, b, c, ab);
+            String name = "gemm" + kind + "_" + m + "x" + n + "x" + k;
+            TaskGraph g = new TaskGraph(name)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, b, c, ab);
-            if (kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) of A and B as laid out below
+            if (kernels == KernelVariant.LOCAL) { // the same strides as the tiled kernel's (below)
+                KernelContext ctx = new KernelContext();
+                switch (kind) {
+                    case NN -> g.task("t", GemmKernels::matmulLocal, ctx, a, b, c, ab, m, n, k, k, 1, n, 1);
+                    case NT -> g.task("t", GemmKernels::matmulLocal, ctx, a, b, c, ab, m, n, k, k, 1, 1, k);
+                    case TN -> g.task("t", GemmKernels::matmulLocal, ctx, a, b, c, ab, m, n, k, 1, m, n, 1);
+                }
+            } else if (kernels == KernelVariant.TILED) { // strides (aRow, aCol, bRow, bCol) of A and B as laid out
                 switch (kind) {
                     case NN -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, k, 1, n, 1);
                     case NT -> g.task("t", GemmKernels::matmulTiled, a, b, c, ab, m, n, k, k, 1, 1, k);
@@ -147,6 +158,9 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
             }
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, c);
             plan = new TornadoExecutionPlan(g.snapshot());
+            if (kernels == KernelVariant.LOCAL) { // a KernelContext kernel runs only with its grid
+                plan.withGridScheduler(new GridScheduler(name + ".t", KernelVariant.localGrid(m, n)));
+            }
         }
     }
 

@@ -51,7 +51,7 @@ class FistaGraphTest {
 
     /**
      * NL at B = 61, not a multiple of the OpenCL NL work-group's 8 rows (the plain kernels' grid must then be exact,
-     * see TornadoFista.grid), K = 40, both kernel variants with both step variants, against CPU Fista: same iterations, codes within 1e-4.
+     * see TornadoFista.grid), K = 40, every kernel variant with both step variants, against CPU Fista: same iterations, codes within 1e-4.
      */
     @Test
     void nlBatchNotAMultipleOfTheWorkGroup() throws Exception {

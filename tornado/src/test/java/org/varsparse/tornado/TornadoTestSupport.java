@@ -8,6 +8,7 @@ final class TornadoTestSupport {
     static final Path GOLDEN = Path.of(System.getProperty("varsparse.golden", "../src/test/resources/golden"));
     private static TornadoOps ops;
     private static TornadoOps tiledOps;
+    private static TornadoOps localOps;
 
     private TornadoTestSupport() {
     }
@@ -26,5 +27,18 @@ final class TornadoTestSupport {
             tiledOps = TornadoOps.create(KernelVariant.TILED);
         }
         return tiledOps;
+    }
+
+    /** The backend with the local-memory tiled GEMM kernels. */
+    static synchronized TornadoOps localOps() {
+        if (localOps == null) {
+            localOps = TornadoOps.create(KernelVariant.LOCAL);
+        }
+        return localOps;
+    }
+
+    /** Whether the device is PoCL (CPU OpenCL), where the local and plain kernels must agree bit for bit. */
+    static boolean onPocl() {
+        return ops().deviceName().contains("Portable Computing Language");
     }
 }

@@ -57,7 +57,7 @@ public final class FistaChecks {
      * tol can flip its stop decision once (case 1: sample 137 is 1.45e-5 from tol at iteration 77, per
      * FistaGoldenTest). When the iteration counts differ, the codes may differ by about tol (1e-3) instead of
      * the rounding level. On PoCL all three cases match exactly (see tornado/README.md). The device graph runs the
-     * given GEMM kernels; the tiled ones' checks are named "case … tiled: …".
+     * given GEMM kernels; the tiled and local ones' checks are named "case … tiled: …", "case … local: …".
      */
     public static List<Check> check(Case c, KernelVariant kernels) {
         return check(c, kernels, StepVariant.fromProperty());
@@ -77,7 +77,7 @@ public final class FistaChecks {
         boolean same = got.iterations() == want.iterations();
         boolean nearTol = c.name().startsWith("case 1");
         double codesTol = same && !nearTol ? 1e-4 : 1e-3;
-        String name = (kernels == KernelVariant.TILED ? c.name() + " tiled" : c.name())
+        String name = (kernels == KernelVariant.PLAIN ? c.name() : c.name() + " " + kernels.label())
                 + (step == StepVariant.GROUPS ? " groups" : "");
         List<Check> out = new ArrayList<>();
         out.add(new Check(name + ": iterations", Math.abs(got.iterations() - want.iterations()), 1,

@@ -37,9 +37,10 @@ import org.varsparse.tornado.TornadoOps;
  * scalar oracle, the FISTA graph against CPU FISTA on the golden batches), then FISTA solve timings at MNIST
  * shapes (P 784, l 128, H 1024; VDL and VDL-NL values) for the device, the CPU backend and, when a PyTorch
  * script is given and CUDA is there, the same loop in PyTorch on the same inputs. Prints one table. The device
- * checks and timings run for the {@link KernelVariant}s {@code --kernels} names (default both, whatever
- * {@code -Dvarsparse.tornado.kernels} says): the plain kernels (checks as before, rows "tornado/plain/…") and the
- * register-tiled ones (checks named "tiled …" and "case … tiled", rows "tornado/tiled/…"), each with the
+ * checks and timings run for the {@link KernelVariant}s {@code --kernels} names (default all three, whatever
+ * {@code -Dvarsparse.tornado.kernels} says): the plain kernels (checks as before, rows "tornado/plain/…"), the
+ * register-tiled ones (checks named "tiled …" and "case … tiled", rows "tornado/tiled/…") and the local-memory tiled
+ * ones (checks "local …", "local = plain …" and "case … local", rows "tornado/local/…"), each with the
  * {@link StepVariant}s {@code --steps} names (default both: rows "…/loops" and "…/groups", checks "groups …" and
  * "case … groups"). Exit
  * status: 0 all checks passed and every timing cell valid, 3 a check failed, 4 the checks passed but a device timing
@@ -54,9 +55,9 @@ import org.varsparse.tornado.TornadoOps;
  *   --iters 200         K (fixed-work rows run exactly K iterations)
  *   --torch SCRIPT      tornado/bench/fista_torch_cuda.py (run with python3, if present)
  *   --out FILE          also write the table there               --skip-bench / --skip-checks
- *   --budget 300        seconds after the start beyond which no further Java bench cell starts (both kernel variants)
+ *   --budget 300        seconds after the start beyond which no further Java bench cell starts (all kernel variants)
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
- *   --kernels plain,tiled   the kernel variants checked and timed (default both)
+ *   --kernels plain,tiled,local   the kernel variants checked and timed (default all three)
  *   --steps loops,groups    the step-kernel variants checked and timed with each of them (default both)
  * </pre>
  */
@@ -82,7 +83,7 @@ public final class GpuCheck {
         // Java bench cells start only within this many seconds of the start (PyTorch runs after them)
         deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "300")) * 1e9);
         validateMaxB = Integer.parseInt(opt.getOrDefault("validate-max-b", "4000"));
-        variants = Arrays.stream(opt.getOrDefault("kernels", "plain,tiled").split(","))
+        variants = Arrays.stream(opt.getOrDefault("kernels", "plain,tiled,local").split(","))
                 .map(v -> KernelVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
         steps = Arrays.stream(opt.getOrDefault("steps", "loops,groups").split(","))
                 .map(v -> StepVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
@@ -165,7 +166,7 @@ public final class GpuCheck {
 
         List<Row> rows = new ArrayList<>();
         List<TornadoFista> plans = new ArrayList<>();
-        Map<String, FistaResult> cpuSolves = new HashMap<>(); // the CPU solves validating device cells (both variants)
+        Map<String, FistaResult> cpuSolves = new HashMap<>(); // the CPU solves validating device cells (every variant)
         for (Decoder d : new Decoder[] {lin, nl}) {
             String dn = d instanceof LinearDictionary ? "linear VDL" : "NL VDL-NL";
             FistaConfig real = d instanceof LinearDictionary ? vdl : vdlNl;

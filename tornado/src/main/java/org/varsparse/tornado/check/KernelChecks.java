@@ -7,7 +7,9 @@ import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.tornado.FistaKernels;
+import org.varsparse.tornado.GemmKernels;
 import org.varsparse.tornado.GroupKernels;
+import org.varsparse.tornado.HostArrays;
 import org.varsparse.tornado.KernelVariant;
 import org.varsparse.tornado.StepVariant;
 import org.varsparse.tornado.TornadoOps;
@@ -22,7 +24,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Every kernel on the device against the scalar oracle ({@link ScalarOps}) on small awkward sizes, the GEMM kernels
- * in both {@link KernelVariant}s (the tiled ones' checks are named "tiled …"). Used by the JUnit tests (PoCL here)
+ * in every {@link KernelVariant} (the tiled and local ones' checks are named "tiled …", "local …"; the local ones
+ * are also compared with the plain ones on the device, "local = plain …"). Used by the JUnit tests (PoCL here)
  * and by {@link GpuCheck} (the GPU), so both run exactly the same comparisons.
  */
 public final class KernelChecks {
@@ -31,13 +34,22 @@ public final class KernelChecks {
     private static final int[][] GEMM_SHAPES = {{7, 33, 17}, {1, 9, 100}, {33, 5, 3}, {100, 17, 1}};
     /** Decoder-gradient sizes (B, l, H, P). */
     private static final int[][] DECODER_SIZES = {{5, 3, 7, 11}, {33, 17, 100, 7}};
+    /**
+     * What the local kernels add to both: more than one 64 × 64 output block and more than one k tile of 16 in every
+     * dimension, with ragged edges (70 = 64 + 6, 130 = 2·64 + 2, 40 = 2·16 + 8; NL: every GEMM's m, n > 64, k > 16).
+     */
+    private static final int[][] LOCAL_GEMM_SHAPES = {{70, 130, 40}};
+    private static final int[][] LOCAL_DECODER_SIZES = {{70, 65, 130, 100}};
+    /** Local vs plain on the device (GpuCheck): the shapes above plus all-edge and exactly-one-tile ones. */
+    private static final int[][] LOCAL_VS_PLAIN_SHAPES = {{7, 33, 17}, {1, 9, 100}, {64, 64, 16}, {70, 130, 40}};
 
     private KernelChecks() {
     }
 
     /**
-     * Every check of the backend's kernel variant: the GEMMs through it, the decoder gradients, and (plain: the
-     * step kernels have one form) the FISTA step.
+     * Every check of the backend's kernel variant: the GEMMs through it, the decoder gradients, (plain: the step
+     * kernels have one form) the FISTA step, the NL kernels' done-flag no-op, and (local) local vs plain on the
+     * device.
      */
     public static List<Check> all(TornadoOps device, List<StepVariant> steps) throws TornadoExecutionPlanException {
         List<Check> out = new ArrayList<>();
@@ -49,22 +61,43 @@ public final class KernelChecks {
                 out.addAll(fistaStep(s, 37, 300));
             }
         }
+        out.add(nlKernelsAreNoOpsOnceDone(device.kernels()));
+        if (device.kernels() == KernelVariant.LOCAL) {
+            out.addAll(localGemmsVsPlain(LOCAL_VS_PLAIN_SHAPES, false));
+            for (int[] s : DECODER_SIZES) {
+                out.addAll(localDecoderVsPlain(s[0], s[1], s[2], s[3], false));
+            }
+            for (int[] s : LOCAL_DECODER_SIZES) {
+                out.addAll(localDecoderVsPlain(s[0], s[1], s[2], s[3], false));
+            }
+        }
         return out;
     }
 
+    /** Check names: "" (plain), "tiled ", "local ". */
     private static String prefix(KernelVariant kernels) {
-        return kernels == KernelVariant.TILED ? "tiled " : "";
+        return kernels == KernelVariant.PLAIN ? "" : kernels.label() + " ";
+    }
+
+    private static int[][] gemmShapes(KernelVariant kernels) {
+        return kernels == KernelVariant.LOCAL ? concat(GEMM_SHAPES, LOCAL_GEMM_SHAPES) : GEMM_SHAPES;
+    }
+
+    private static int[][] concat(int[][] a, int[][] b) {
+        int[][] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     /**
      * The three GEMM forms through the backend's facade (so with its kernels), alpha = −1.5, beta = 0.5 and beta = 0,
-     * on {@link #GEMM_SHAPES}.
+     * on {@link #GEMM_SHAPES} (local kernels: and {@link #LOCAL_GEMM_SHAPES}).
      */
     public static List<Check> gemms(TornadoOps device) {
         List<Check> out = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(11);
         String tag = prefix(device.kernels());
-        for (int[] s : GEMM_SHAPES) {
+        for (int[] s : gemmShapes(device.kernels())) {
             int m = s[0], n = s[1], k = s[2];
             for (float beta : new float[] {0.5f, 0f}) {
                 Matrix a = Matrix.uniform(m, k, -1, 1, rng), b = Matrix.uniform(k, n, -1, 1, rng);
@@ -93,79 +126,256 @@ public final class KernelChecks {
         return out;
     }
 
-    /** {@link #decoderGradients(KernelVariant, int, int, int, int)} at each of {@link #DECODER_SIZES}. */
+    /**
+     * {@link #decoderGradients(KernelVariant, int, int, int, int)} at each of {@link #DECODER_SIZES} (local kernels:
+     * and {@link #LOCAL_DECODER_SIZES}).
+     */
     public static List<Check> decoderGradients(KernelVariant kernels) throws TornadoExecutionPlanException {
         List<Check> out = new ArrayList<>();
-        for (int[] s : DECODER_SIZES) {
+        int[][] sizes = kernels == KernelVariant.LOCAL ? concat(DECODER_SIZES, LOCAL_DECODER_SIZES) : DECODER_SIZES;
+        for (int[] s : sizes) {
             out.addAll(decoderGradients(kernels, s[0], s[1], s[2], s[3]));
         }
         return out;
     }
 
     /**
-     * Gram-form gradient (plain only: it has no tiled form), and the one-hidden-layer chain (weight transposes,
-     * hidden forward, residual, hidden backward, code gradient; the plain or the tiled kernels) at B, l, H, P,
-     * against the same sequence of ScalarOps calls Fista makes.
+     * Gram-form gradient (plain only: it has no tiled or local form), and the one-hidden-layer chain (weight
+     * transposes, hidden forward, residual, hidden backward, code gradient; the plain, tiled or local kernels) at B,
+     * l, H, P, against the same sequence of ScalarOps calls Fista makes.
      */
     public static List<Check> decoderGradients(KernelVariant kernels, int b, int l, int h, int p)
             throws TornadoExecutionPlanException {
-        SplittableRandom rng = new SplittableRandom(12);
-        Matrix aux = Matrix.uniform(b, l, -1, 1, rng), w1 = Matrix.uniform(h, l, -1, 1, rng);
-        float[] b1 = Matrix.uniform(1, h, -0.5f, 0.5f, rng).data;
-        Matrix w2 = Matrix.uniform(p, h, -1, 1, rng), y = Matrix.uniform(b, p, -1, 1, rng);
-        Matrix gram = Matrix.uniform(l, l, -1, 1, rng), yw = Matrix.uniform(b, l, -1, 1, rng);
+        DecoderInputs in = new DecoderInputs(b, l, h, p);
         float scale = 2f / p;
         // CPU, as Fista.reconstructionGradient
-        Matrix gramGrad = yw.copy();
-        CPU.gemm(scale, aux, gram, -scale, gramGrad);
+        Matrix gramGrad = in.yw.copy();
+        CPU.gemm(scale, in.aux, in.gram, -scale, gramGrad);
         Matrix hid = new Matrix(b, h), res = new Matrix(b, p), gh = new Matrix(b, h), grad = new Matrix(b, l);
-        CPU.gemmNT(1f, aux, w1, 0f, hid);
-        CPU.addRowVector(hid, b1);
+        CPU.gemmNT(1f, in.aux, in.w1, 0f, hid);
+        CPU.addRowVector(hid, in.b1);
         CPU.relu(hid, hid);
-        CPU.gemmNT(1f, hid, w2, 0f, res);
+        CPU.gemmNT(1f, hid, in.w2, 0f, res);
         for (int i = 0; i < res.data.length; i++) {
-            res.data[i] = scale * (res.data[i] - y.data[i]);
+            res.data[i] = scale * (res.data[i] - in.y.data[i]);
         }
-        CPU.gemm(1f, res, w2, 0f, gh);
+        CPU.gemm(1f, res, in.w2, 0f, gh);
         CPU.reluBackward(hid, gh);
-        CPU.gemm(1f, gh, w1, 0f, grad);
-        // device
-        FloatArray dAux = fa(aux.data), dW1 = fa(w1.data), dB1 = fa(b1), dW2 = fa(w2.data), dY = fa(y.data);
-        FloatArray dW1t = new FloatArray(l * h), dW2t = new FloatArray(h * p); // transposed on the device
-        FloatArray dGram = fa(gram.data), dYw = fa(yw.data), params = new FloatArray(FistaKernels.PARAMS);
-        params.set(FistaKernels.SCALE, scale);
-        IntArray state = new IntArray(FistaKernels.STATE); // 0: running
-        FloatArray dGramGrad = new FloatArray(b * l), dHid = new FloatArray(b * h), dRes = new FloatArray(b * p);
-        FloatArray dGh = new FloatArray(b * h), dGrad = new FloatArray(b * l);
-        boolean tiled = kernels == KernelVariant.TILED;
-        TaskGraph g = new TaskGraph("decoderChecks")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1, dB1, dW2, dY, dGram, dYw, params, state);
-        if (!tiled) {
-            g.task("gram", FistaKernels::gramGradient, dAux, dGram, dYw, dGramGrad, params, state, b, l);
-        }
-        g.task("w1t", FistaKernels::transpose, dW1, dW1t, h, l)
-                .task("w2t", FistaKernels::transpose, dW2, dW2t, p, h);
-        kernels.addNlStep(g, dAux, dW1t, dB1, dHid, dW2t, dY, dRes, params, dW2, dGh, dW1, dGrad, state, b, l, h, p);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dW2t, dHid, dRes, dGh, dGrad);
-        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
-            plan.execute();
-        }
+        CPU.gemm(1f, gh, in.w1, 0f, grad);
+        float[][] d = in.onDevice(kernels);
         List<Check> out = new ArrayList<>();
         String tag = prefix(kernels);
-        if (!tiled) {
-            out.add(new Check("gramGradient B" + b + " l" + l, Check.maxRel(arr(dGramGrad), gramGrad.data, 1), 1e-5,
+        if (kernels == KernelVariant.PLAIN) {
+            out.add(new Check("gramGradient B" + b + " l" + l, Check.maxRel(d[GRAM_GRAD], gramGrad.data, 1), 1e-5,
                     ""));
-            out.add(new Check("transpose " + p + "x" + h, Check.maxRel(arr(dW2t), w2.transpose().data, 1), 0, ""));
+            out.add(new Check("transpose " + p + "x" + h, Check.maxRel(d[W2T], in.w2.transpose().data, 1), 0, ""));
         }
-        out.add(new Check(tag + "hiddenForward B" + b + " l" + l + " H" + h, Check.maxRel(arr(dHid), hid.data, 1), 1e-5,
+        out.add(new Check(tag + "hiddenForward B" + b + " l" + l + " H" + h, Check.maxRel(d[HID], hid.data, 1), 1e-5,
                 ""));
-        out.add(new Check(tag + "residual B" + b + " H" + h + " P" + p, Check.maxRel(arr(dRes), res.data, 1), 1e-5,
+        out.add(new Check(tag + "residual B" + b + " H" + h + " P" + p, Check.maxRel(d[RES], res.data, 1), 1e-5,
                 ""));
-        out.add(new Check(tag + "hiddenBackward B" + b + " P" + p + " H" + h, Check.maxRel(arr(dGh), gh.data, 1), 1e-5,
+        out.add(new Check(tag + "hiddenBackward B" + b + " P" + p + " H" + h, Check.maxRel(d[GH], gh.data, 1), 1e-5,
                 ""));
-        out.add(new Check(tag + "codeGradient B" + b + " H" + h + " l" + l, Check.maxRel(arr(dGrad), grad.data, 1),
+        out.add(new Check(tag + "codeGradient B" + b + " H" + h + " l" + l, Check.maxRel(d[GRAD], grad.data, 1),
                 1e-5, ""));
         return out;
+    }
+
+    // what DecoderInputs.onDevice returns, by index
+    private static final int HID = 0, RES = 1, GH = 2, GRAD = 3, GRAM_GRAD = 4, W2T = 5;
+
+    /** Seeded inputs of the decoder-gradient checks at B, l, H, P. */
+    private static final class DecoderInputs {
+        final int b, l, h, p;
+        final Matrix aux, w1, w2, y, gram, yw;
+        final float[] b1;
+
+        DecoderInputs(int b, int l, int h, int p) {
+            this.b = b;
+            this.l = l;
+            this.h = h;
+            this.p = p;
+            SplittableRandom rng = new SplittableRandom(12);
+            aux = Matrix.uniform(b, l, -1, 1, rng);
+            w1 = Matrix.uniform(h, l, -1, 1, rng);
+            b1 = Matrix.uniform(1, h, -0.5f, 0.5f, rng).data;
+            w2 = Matrix.uniform(p, h, -1, 1, rng);
+            y = Matrix.uniform(b, p, -1, 1, rng);
+            gram = Matrix.uniform(l, l, -1, 1, rng);
+            yw = Matrix.uniform(b, l, -1, 1, rng);
+        }
+
+        /**
+         * Runs the NL chain of {@code kernels} (and, plain only, the Gram-form gradient) on the device: hid (B×H),
+         * res (B×P), hidGrad (B×H), grad (B×l), gramGrad (B×l), W2ᵀ (H×P), indexed by HID … W2T.
+         */
+        float[][] onDevice(KernelVariant kernels) throws TornadoExecutionPlanException {
+            FloatArray dAux = fa(aux.data), dW1 = fa(w1.data), dB1 = fa(b1), dW2 = fa(w2.data), dY = fa(y.data);
+            FloatArray dW1t = floats(l * h), dW2t = floats(h * p); // transposed on the device
+            FloatArray dGram = fa(gram.data), dYw = fa(yw.data), params = floats(FistaKernels.PARAMS);
+            params.set(FistaKernels.SCALE, 2f / p);
+            IntArray state = ints(FistaKernels.STATE); // 0: running
+            FloatArray dGramGrad = floats(b * l), dHid = floats(b * h), dRes = floats(b * p);
+            FloatArray dGh = floats(b * h), dGrad = floats(b * l);
+            boolean plain = kernels == KernelVariant.PLAIN;
+            TaskGraph g = new TaskGraph("decoderChecks").transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1,
+                    dB1, dW2, dY, dGram, dYw, params, state);
+            if (plain) {
+                g.task("gram", FistaKernels::gramGradient, dAux, dGram, dYw, dGramGrad, params, state, b, l);
+            }
+            g.task("w1t", FistaKernels::transpose, dW1, dW1t, h, l)
+                    .task("w2t", FistaKernels::transpose, dW2, dW2t, p, h);
+            kernels.addNlStep(g, dAux, dW1t, dB1, dHid, dW2t, dY, dRes, params, dW2, dGh, dW1, dGrad, state, b, l, h,
+                    p);
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, dGramGrad, dW2t, dHid, dRes, dGh, dGrad);
+            try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+                if (kernels == KernelVariant.LOCAL) {
+                    plan.withGridScheduler(KernelVariant.addLocalGrid(new GridScheduler(), "decoderChecks", b, l, h,
+                            p));
+                }
+                plan.execute();
+            }
+            return new float[][] {arr(dHid), arr(dRes), arr(dGh), arr(dGrad), arr(dGramGrad), arr(dW2t)};
+        }
+    }
+
+    // ---------------------------------------------------------------- local vs plain (KernelVariant.LOCAL)
+
+    /**
+     * The local-memory GEMM kernel against the plain ones on the device, per (m, n, k) of {@code shapes}: one graph
+     * runs matmulNN, matmulNT, matmulTN and {@link GemmKernels#matmulLocal} in the same three layouts on the same
+     * inputs (alpha = −1.5, beta = 0.5). Checks per layout: local vs the scalar oracle ("local gemm … vs oracle")
+     * and local vs plain ("local = plain gemm …"). {@code exact}: the second counts the elements whose float bits
+     * differ, tolerance 0 (PoCL, where one OpenCL compiler treats both alike); else max relative difference, 1e-5
+     * as against the oracle (a GPU compiler may contract a·b + c into an FMA differently in the two kernels).
+     */
+    public static List<Check> localGemmsVsPlain(int[][] shapes, boolean exact) throws TornadoExecutionPlanException {
+        List<Check> out = new ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(14);
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            Matrix a = Matrix.uniform(m, k, -1, 1, rng), b = Matrix.uniform(k, n, -1, 1, rng);
+            Matrix at = a.transpose(), bt = b.transpose(), c0 = Matrix.uniform(m, n, -1, 1, rng);
+            FloatArray dA = fa(a.data), dB = fa(b.data), dAt = fa(at.data), dBt = fa(bt.data);
+            FloatArray ab = floats(-1.5f, 0.5f);
+            FloatArray[] c = new FloatArray[6]; // plain NN, NT, TN, local NN, NT, TN
+            for (int i = 0; i < c.length; i++) {
+                c[i] = fa(c0.data);
+            }
+            KernelContext ctx = new KernelContext();
+            String graph = "localGemm";
+            TaskGraph g = new TaskGraph(graph)
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, dA, dB, dAt, dBt, ab, c[0], c[1], c[2], c[3],
+                            c[4], c[5])
+                    .task("nn", GemmKernels::matmulNN, dA, dB, c[0], ab, m, n, k)
+                    .task("nt", GemmKernels::matmulNT, dA, dBt, c[1], ab, m, n, k)
+                    .task("tn", GemmKernels::matmulTN, dAt, dB, c[2], ab, m, n, k)
+                    .task("lnn", GemmKernels::matmulLocal, ctx, dA, dB, c[3], ab, m, n, k, k, 1, n, 1)
+                    .task("lnt", GemmKernels::matmulLocal, ctx, dA, dBt, c[4], ab, m, n, k, k, 1, 1, k)
+                    .task("ltn", GemmKernels::matmulLocal, ctx, dAt, dB, c[5], ab, m, n, k, 1, m, n, 1)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, (Object[]) c);
+            GridScheduler gs = new GridScheduler();
+            for (String t : new String[] {"lnn", "lnt", "ltn"}) {
+                gs.addWorkerGrid(graph + "." + t, KernelVariant.localGrid(m, n));
+            }
+            try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+                plan.withGridScheduler(gs).execute();
+            }
+            Matrix[] want = {c0.copy(), c0.copy(), c0.copy()};
+            CPU.gemm(-1.5f, a, b, 0.5f, want[0]);
+            CPU.gemmNT(-1.5f, a, bt, 0.5f, want[1]);
+            CPU.gemmTN(-1.5f, at, b, 0.5f, want[2]);
+            String[] forms = {"A·B", "A·Bᵀ", "Aᵀ·B"};
+            for (int f = 0; f < 3; f++) {
+                String at3 = forms[f] + " " + m + "x" + n + "x" + k;
+                float[] local = arr(c[3 + f]), plain = arr(c[f]);
+                out.add(new Check("local gemm " + at3 + " vs oracle", Check.maxRel(local, want[f].data, 1), 1e-5, ""));
+                out.add(versusPlain("local = plain gemm " + at3, local, plain, exact));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The four local NL step kernels against the plain ones on the device (each chain on its own device results, as
+     * in {@link #decoderGradients}), at B, l, H, P; {@code exact} as in {@link #localGemmsVsPlain}.
+     */
+    public static List<Check> localDecoderVsPlain(int b, int l, int h, int p, boolean exact)
+            throws TornadoExecutionPlanException {
+        DecoderInputs in = new DecoderInputs(b, l, h, p);
+        float[][] plain = in.onDevice(KernelVariant.PLAIN), local = in.onDevice(KernelVariant.LOCAL);
+        String[] names = {"hiddenForward B" + b + " l" + l + " H" + h, "residual B" + b + " H" + h + " P" + p,
+                "hiddenBackward B" + b + " P" + p + " H" + h, "codeGradient B" + b + " H" + h + " l" + l};
+        List<Check> out = new ArrayList<>();
+        for (int i = HID; i <= GRAD; i++) {
+            out.add(versusPlain("local = plain " + names[i], local[i], plain[i], exact));
+        }
+        return out;
+    }
+
+    private static Check versusPlain(String name, float[] local, float[] plain, boolean exact) {
+        int differ = 0;
+        for (int i = 0; i < local.length; i++) {
+            differ += Float.floatToRawIntBits(local[i]) == Float.floatToRawIntBits(plain[i]) ? 0 : 1;
+        }
+        String detail = differ == 0 ? "bit-identical" : differ + " of " + local.length + " floats differ";
+        return exact ? new Check(name + " (floats differing)", differ, 0, detail)
+                : new Check(name, Check.maxRel(local, plain, 1), 1e-5, detail);
+    }
+
+    /**
+     * The four NL step kernels of {@code kernels} are no-ops once state[DONE] is set: one plan runs them twice at
+     * B 70, l 65, H 130, P 100 (several work-groups, ragged edges), first running, then with DONE = 1 and other
+     * inputs (aux and y negated); the outputs, which stay on the device between the runs, must come back bit for bit
+     * as after the first. Value: output floats that changed.
+     * (Uploading NaN-filled outputs and expecting them back does not work as a check: on PoCL the hidGrad buffer came
+     * back as uninitialised memory after a launch that wrote nothing, with every variant, although it was listed in
+     * transferToDevice.)
+     */
+    public static Check nlKernelsAreNoOpsOnceDone(KernelVariant kernels) throws TornadoExecutionPlanException {
+        int b = 70, l = 65, h = 130, p = 100;
+        DecoderInputs in = new DecoderInputs(b, l, h, p);
+        FloatArray dAux = fa(in.aux.data), dW1 = fa(in.w1.data), dB1 = fa(in.b1), dW2 = fa(in.w2.data);
+        FloatArray dW1t = fa(in.w1.transpose().data), dW2t = fa(in.w2.transpose().data), dY = fa(in.y.data);
+        FloatArray params = floats(FistaKernels.PARAMS);
+        params.set(FistaKernels.SCALE, 2f / p);
+        IntArray state = ints(FistaKernels.STATE); // running
+        FloatArray[] outs = {floats(b * h), floats(b * p), floats(b * h),
+            floats(b * l)}; // hid, res, hidGrad, grad
+        TaskGraph g = new TaskGraph("doneChecks").transferToDevice(DataTransferMode.EVERY_EXECUTION, dAux, dW1, dB1,
+                dW2, dW1t, dW2t, dY, params, state);
+        kernels.addNlStep(g, dAux, dW1t, dB1, outs[0], dW2t, dY, outs[1], params, dW2, outs[2], dW1, outs[3], state, b,
+                l, h, p);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, (Object[]) outs);
+        float[][] first = new float[outs.length][];
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            if (kernels == KernelVariant.LOCAL) {
+                plan.withGridScheduler(KernelVariant.addLocalGrid(new GridScheduler(), "doneChecks", b, l, h, p));
+            }
+            plan.execute();
+            for (int i = 0; i < outs.length; i++) {
+                first[i] = arr(outs[i]);
+            }
+            state.set(FistaKernels.DONE, 1);
+            for (FloatArray v : new FloatArray[] {dAux, dY}) {
+                for (int i = 0; i < v.getSize(); i++) {
+                    v.set(i, -v.get(i));
+                }
+            }
+            plan.execute();
+        }
+        StringBuilder written = new StringBuilder();
+        int changed = 0;
+        for (int o = 0; o < outs.length; o++) {
+            int c = 0;
+            for (int i = 0; i < outs[o].getSize(); i++) {
+                c += Float.floatToRawIntBits(outs[o].get(i)) == Float.floatToRawIntBits(first[o][i]) ? 0 : 1;
+            }
+            written.append(o == 0 ? "" : ", ").append(c);
+            changed += c;
+        }
+        return new Check(prefix(kernels) + "NL kernels are no-ops once done", changed, 0,
+                "floats changed (hid, res, hidGrad, grad): " + written);
     }
 
     /**
@@ -226,12 +436,12 @@ public final class KernelChecks {
         }
         // device
         FloatArray dAux = fa(aux.data), dGrad = fa(grad.data), dE = fa(e.data), dZ = fa(z.data);
-        FloatArray dStopped = fa(stopped), dMean = new FloatArray(l);
-        FloatArray dStd = new FloatArray(l), dHinge = new FloatArray(l), momentum = FloatArray.fromElements(coef);
-        IntArray steps = new IntArray(b);
+        FloatArray dStopped = fa(stopped), dMean = floats(l);
+        FloatArray dStd = floats(l), dHinge = floats(l), momentum = floats(coef);
+        IntArray steps = ints(b);
         steps.init(7);
-        IntArray state = new IntArray(FistaKernels.STATE);
-        FloatArray params = new FloatArray(FistaKernels.PARAMS);
+        IntArray state = ints(FistaKernels.STATE);
+        FloatArray params = floats(FistaKernels.PARAMS);
         params.set(FistaKernels.ETA, eta);
         params.set(FistaKernels.LAMBDA, lambda);
         params.set(FistaKernels.BETA, beta);
@@ -285,8 +495,27 @@ public final class KernelChecks {
         return n;
     }
 
+    // Every array handed to a device goes through these (HostArrays: kept reachable on PTX, where TornadoVM pins it).
+
     static FloatArray fa(float[] v) {
-        return FloatArray.fromArray(v);
+        return kept(FloatArray.fromArray(v));
+    }
+
+    static FloatArray floats(int n) {
+        return kept(new FloatArray(n));
+    }
+
+    static FloatArray floats(float... v) {
+        return kept(FloatArray.fromElements(v));
+    }
+
+    static IntArray ints(int n) {
+        return kept(new IntArray(n));
+    }
+
+    private static <T> T kept(T array) {
+        HostArrays.keep(array);
+        return array;
     }
 
     static float[] arr(FloatArray a) {
