@@ -47,16 +47,18 @@ check() { # $1 = backends
 START=$(date +%s)
 B="${TORNADO_BACKENDS:-ptx}"
 check "$B" "$@"; rc=$?
+RAN="$B"
 # 0: all checks passed, timings valid; 3: a check failed; 4: checks passed but a timing cell was INVALID or the
 # driver printed errors (both real results: no retry); anything else: TornadoVM could not run
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 4 ] && [ "$B" != opencl ]; then
   echo "run-gpu-check.sh: the $B run failed (exit $rc); retrying with TORNADO_BACKENDS=opencl" | tee -a "$LOG" >&2
   check opencl "$@"; rc=$?
+  RAN=opencl
 fi
-# Diagnostic for the PTX copy failures (tornado/README.md, "PTX: stale host pins"), when the main run used PTX and
+# Diagnostic for the PTX copy failures (tornado/README.md, "PTX: stale host pins"), when the main run ran on PTX and
 # PIN_CHECK is not 0: PinReuseCheck closes plans as TornadoVM users usually do and then runs plans whose host arrays
 # straddle or lie inside the closed plans' (still pinned) memory. Its result does not change the exit status.
-if [ "$B" = ptx ] && [ "${PIN_CHECK:-1}" != 0 ]; then
+if [ "$RAN" = ptx ] && [ "${PIN_CHECK:-1}" != 0 ]; then
   PLOG="${OUT:-/tmp}/pin-check.log"
   TORNADO_BACKENDS=ptx timeout 300 "$RT/gpu-runtime/run-tornado.sh" -Xmx2g -Dstdout.encoding=UTF-8 -cp "$CP" \
     org.varsparse.tornado.check.PinReuseCheck close > "$PLOG" 2>&1
