@@ -428,14 +428,9 @@ public final class FistaKernels {
                     q += d * d;
                 }
                 float sd = (float) TornadoMath.sqrt(q / (rows - 1));
-                float t = params.get(THRESHOLD);
-                float c = 0f;
-                if (sd > 0f && sd < t) {
-                    c = -2f * beta * (t - sd) / ((rows - 1) * sd);
-                }
                 mean.set(j, m);
                 std.set(j, sd);
-                hinge.set(j, c);
+                hinge.set(j, hingeCoefficient(sd, params.get(THRESHOLD), beta, rows));
             }
         }
     }
@@ -472,13 +467,7 @@ public final class FistaKernels {
                 double norm = 0;
                 for (int j = 0; j < l; j++) {
                     int idx = i * l + j;
-                    float v = aux.get(idx);
-                    float add = beta > 0f ? hinge.get(j) * (v - mean.get(j)) : 0f;
-                    if (codeCoef > 0f) {
-                        add += codeCoef * (v - e.get(idx));
-                    }
-                    float g = grad.get(idx) + add;
-                    float zn = Math.max(0f, v - step * g - thr);
+                    float zn = proxValue(aux, grad, e, hinge, mean, idx, j, beta, codeCoef, step, thr);
                     float zo = z.get(idx);
                     z.set(idx, zn);
                     aux.set(idx, zn + coef * (zn - zo));
@@ -487,17 +476,52 @@ public final class FistaKernels {
                     double o = zo;
                     norm += o * o;
                 }
-                float distSq = (float) dist;
-                float oldNorm = (float) TornadoMath.sqrt(norm);
-                double tol = params.get(TOL);
-                double rel = TornadoMath.sqrt((double) distSq) / oldNorm;
-                if (rel < tol) {
-                    stopped.set(i, 1f);
-                } else {
-                    stopped.set(i, 0f);
-                    steps.set(i, steps.get(i) + 1);
-                }
+                stopTest(stopped, steps, params, i, dist, norm);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers shared with GroupKernels (inlined)
+
+    /** hinge_j = −2β·(T − σ_j)/((B − 1)σ_j) where 0 < σ_j < T, else 0. */
+    static float hingeCoefficient(float sd, float t, float beta, int rows) {
+        float c = 0f;
+        if (sd > 0f && sd < t) {
+            c = -2f * beta * (t - sd) / ((rows - 1) * sd);
+        }
+        return c;
+    }
+
+    /**
+     * z' of element idx (column j): max(0, aux − step·g − thr) with g = grad + hinge_j(aux − m_j) (β > 0) +
+     * codeCoef·(aux − e) (codeCoef > 0); step = (1 − s_i)η, thr = (1 − s_i)λη.
+     */
+    static float proxValue(FloatArray aux, FloatArray grad, FloatArray e, FloatArray hinge, FloatArray mean, int idx,
+                           int j, float beta, float codeCoef, float step, float thr) {
+        float v = aux.get(idx);
+        float add = beta > 0f ? hinge.get(j) * (v - mean.get(j)) : 0f;
+        if (codeCoef > 0f) {
+            add += codeCoef * (v - e.get(idx));
+        }
+        float g = grad.get(idx) + add;
+        return Math.max(0f, v - step * g - thr);
+    }
+
+    /**
+     * Row i's stop test from its double sums Σ(z − z')² and Σz²: s_i = [sqrt(float dist) / float ‖z_i‖ < tol] (0/0
+     * and x/0 are "not converged"), n_i += 1 − s_i; the rounding of TensorOps.rowSquaredDistances / rowNorms and
+     * the comparison in Fista.
+     */
+    static void stopTest(FloatArray stopped, IntArray steps, FloatArray params, int i, double dist, double norm) {
+        float distSq = (float) dist;
+        float oldNorm = (float) TornadoMath.sqrt(norm);
+        double tol = params.get(TOL);
+        double rel = TornadoMath.sqrt((double) distSq) / oldNorm;
+        if (rel < tol) {
+            stopped.set(i, 1f);
+        } else {
+            stopped.set(i, 0f);
+            steps.set(i, steps.get(i) + 1);
         }
     }
 

@@ -8,7 +8,6 @@ import static org.varsparse.tornado.FistaKernels.ITERATIONS;
 import static org.varsparse.tornado.FistaKernels.LAMBDA;
 import static org.varsparse.tornado.FistaKernels.MAX_STEPS;
 import static org.varsparse.tornado.FistaKernels.THRESHOLD;
-import static org.varsparse.tornado.FistaKernels.TOL;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
@@ -81,14 +80,9 @@ public final class GroupKernels {
         }
         if (live && t == 0) {
             float sd = (float) TornadoMath.sqrt(acc[0] / (rows - 1));
-            float th = params.get(THRESHOLD);
-            float c = 0f;
-            if (sd > 0f && sd < th) {
-                c = -2f * beta * (th - sd) / ((rows - 1) * sd);
-            }
             mean.set(j, m);
             std.set(j, sd);
-            hinge.set(j, c);
+            hinge.set(j, FistaKernels.hingeCoefficient(sd, params.get(THRESHOLD), beta, rows));
         }
     }
 
@@ -117,13 +111,7 @@ public final class GroupKernels {
             float coef = momentum.get(state.get(ITERATIONS));
             for (int j = t; j < l; j += LANES) {
                 int idx = i * l + j;
-                float v = aux.get(idx);
-                float add = beta > 0f ? hinge.get(j) * (v - mean.get(j)) : 0f;
-                if (codeCoef > 0f) {
-                    add += codeCoef * (v - e.get(idx));
-                }
-                float g = grad.get(idx) + add;
-                float zn = Math.max(0f, v - step * g - thr);
+                float zn = FistaKernels.proxValue(aux, grad, e, hinge, mean, idx, j, beta, codeCoef, step, thr);
                 float zo = z.get(idx);
                 z.set(idx, zn);
                 aux.set(idx, zn + coef * (zn - zo));
@@ -144,16 +132,7 @@ public final class GroupKernels {
             ctx.localBarrier();
         }
         if (live && t == 0) {
-            float distSq = (float) dist[0];
-            float oldNorm = (float) TornadoMath.sqrt(norm[0]);
-            double tol = params.get(TOL);
-            double rel = TornadoMath.sqrt((double) distSq) / oldNorm;
-            if (rel < tol) {
-                stopped.set(i, 1f);
-            } else {
-                stopped.set(i, 0f);
-                steps.set(i, steps.get(i) + 1);
-            }
+            FistaKernels.stopTest(stopped, steps, params, i, dist[0], norm[0]);
         }
     }
 
