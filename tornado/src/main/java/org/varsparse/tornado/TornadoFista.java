@@ -404,7 +404,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         }
         launches += launched;
         last.transferToHost(z, steps);
-        copy(z, out.data);
+        HostCopy.toHost(z, out.data);
         int[] perRow = new int[batchSize];
         for (int i = 0; i < batchSize; i++) {
             perRow[i] = steps.get(i);
@@ -423,19 +423,19 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     }
 
     private void upload(Matrix yIn, Matrix encoderCodes) {
-        copy(yIn.data, y);
+        HostCopy.toDevice(yIn.data, y);
         if (encoderCodes != null) {
-            copy(encoderCodes.data, e);
+            HostCopy.toDevice(encoderCodes.data, e);
         } else {
             e.init(0f);
         }
         if (decoder instanceof LinearDictionary lin) {
-            copy(lin.W.data, w);
+            HostCopy.toDevice(lin.W.data, w);
         } else {
             OneHiddenDecoder nl = (OneHiddenDecoder) decoder;
-            copy(nl.W1.data, w);
-            copy(nl.b1, b1);
-            copy(nl.W2.data, w2);
+            HostCopy.toDevice(nl.W1.data, w);
+            HostCopy.toDevice(nl.b1, b1);
+            HostCopy.toDevice(nl.W2.data, w2);
         }
         FistaConfig c = config;
         params.set(FistaKernels.ETA, (float) c.codeStepSize());
@@ -447,19 +447,6 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         params.set(FistaKernels.SCALE, 2f / outputDim);
         params.set(FistaKernels.ENCODER_INIT, c.encoderInit() ? 1f : 0f);
         params.set(FistaKernels.MAX_STEPS, c.maxInferenceSteps());
-    }
-
-    // Element loops: java.lang.foreign is a preview API at release 21, so no bulk MemorySegment copy.
-    static void copy(float[] src, FloatArray dst) {
-        for (int i = 0; i < src.length; i++) {
-            dst.set(i, src[i]);
-        }
-    }
-
-    static void copy(FloatArray src, float[] dst) {
-        for (int i = 0; i < dst.length; i++) {
-            dst[i] = src.get(i);
-        }
     }
 
     @Override

@@ -175,13 +175,13 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
         }
         GemmPlan p = plans.computeIfAbsent(kind + ":" + c.rows + "x" + c.cols + "x" + k,
                 key -> new GemmPlan(kind, kernels, c.rows, c.cols, k));
-        TornadoFista.copy(a.data, p.a);
-        TornadoFista.copy(b.data, p.b);
-        TornadoFista.copy(c.data, p.c);
+        HostCopy.toDevice(a.data, p.a);
+        HostCopy.toDevice(b.data, p.b);
+        HostCopy.toDevice(c.data, p.c);
         p.ab.set(0, alpha);
         p.ab.set(1, beta);
         p.plan.execute();
-        TornadoFista.copy(p.c, c.data);
+        HostCopy.toHost(p.c, c.data);
     }
 
     @Override
