@@ -1,6 +1,7 @@
 package org.varsparse.backend;
 
 import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Locale;
 import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.TensorOps;
@@ -163,9 +164,22 @@ public final class Backends {
         }
         try {
             return (TensorOps) Class.forName(TORNADO_CLASS).getMethod("create").invoke(null);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) { // a setting of the backend, e.g. its kernels
+                throw new SettingError("backend tornado: " + bad.getMessage(), bad);
+            }
+            throw new IllegalArgumentException("backend tornado was requested but TornadoVM failed to start: "
+                    + rootCause(e) + " (fix: " + TORNADO_FIX + ")", e);
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalArgumentException("backend tornado was requested but TornadoVM failed to start: "
                     + rootCause(e) + " (fix: " + TORNADO_FIX + ")", e);
+        }
+    }
+
+    /** A backend that is there but refuses one of its -D settings (e.g. a misspelt kernel variant). */
+    public static final class SettingError extends IllegalArgumentException {
+        SettingError(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

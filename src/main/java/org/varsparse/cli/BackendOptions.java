@@ -28,6 +28,9 @@ final class BackendOptions {
                     System.setProperty(Backends.THREADS_PROPERTY, threads.toString());
                 }
                 return Backends.create(backend.name());
+            } catch (Backends.SettingError e) {
+                throw UserError.of("--backend " + backend, e.getMessage(),
+                        "correct that -D setting (in VARSPARSE_JAVA_OPTS) or leave it out for the default", e);
             } catch (IllegalArgumentException e) {
                 throw UserError.of("--backend " + backend, e.getMessage(), backend == Name.tornado
                         ? "set TORNADO_SDK to a TornadoVM SDK and run through ./run.sh, or use --backend auto"

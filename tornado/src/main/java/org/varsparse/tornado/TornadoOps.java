@@ -30,18 +30,22 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * only Y, E and the weights go up once per batch. Not thread-safe beyond the synchronized GEMM entry points.
  *
  * <p>The device GEMMs and the FISTA solvers it hands out use the kernels {@link KernelVariant} names
- * ({@code -Dvarsparse.tornado.kernels=plain|tiled|local}, read when the backend is created; default plain).
+ * ({@code -Dvarsparse.tornado.kernels=plain|tiled|local}; default plain), the solvers the step kernels
+ * {@link StepVariant} names ({@code -Dvarsparse.tornado.step=loops|groups}; default loops), both read when the backend
+ * is created, so a misspelt value fails there.
  */
 public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
     private final TensorOps cpu;
     private final TornadoDevice device;
     private final KernelVariant kernels;
+    private final StepVariant stepKernels;
     private final Map<String, GemmPlan> plans = new HashMap<>();
 
-    private TornadoOps(TensorOps cpu, TornadoDevice device, KernelVariant kernels) {
+    private TornadoOps(TensorOps cpu, TornadoDevice device, KernelVariant kernels, StepVariant stepKernels) {
         this.cpu = cpu;
         this.device = device;
         this.kernels = kernels;
+        this.stepKernels = stepKernels;
     }
 
     /**
@@ -54,8 +58,9 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
 
     /** The backend with the given GEMM kernels (the GPU check runs each). */
     public static TornadoOps create(KernelVariant kernels) {
+        StepVariant step = StepVariant.fromProperty();
         TornadoDevice d = defaultDevice();
-        return new TornadoOps(Backends.create("auto"), d, kernels);
+        return new TornadoOps(Backends.create("auto"), d, kernels, step);
     }
 
     private static TornadoDevice defaultDevice() {
@@ -115,7 +120,7 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
 
     @Override
     public CodeSolver codeSolver(Decoder decoder, int batchSize, FistaConfig config) {
-        return new TornadoFista(decoder, batchSize, config, TornadoFista.DEFAULT_CHECK_EVERY, kernels);
+        return new TornadoFista(decoder, batchSize, config, TornadoFista.DEFAULT_CHECK_EVERY, kernels, stepKernels);
     }
 
     // ---------------------------------------------------------------- GEMM on the device

@@ -6,6 +6,7 @@ import static org.varsparse.tornado.KernelsTest.assertAll;
 
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import org.varsparse.backend.Backends;
 import org.varsparse.tornado.check.FistaChecks;
 import org.varsparse.tornado.check.KernelChecks;
 
@@ -43,6 +44,9 @@ class GroupKernelsTest {
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                     StepVariant::fromProperty);
             assertEquals("-Dvarsparse.tornado.step=warps: use loops or groups", ex.getMessage());
+            // the backend reads it when created, and says which setting is wrong (not "TornadoVM failed to start")
+            Backends.SettingError bad = assertThrows(Backends.SettingError.class, () -> Backends.create("tornado"));
+            assertEquals("backend tornado: -Dvarsparse.tornado.step=warps: use loops or groups", bad.getMessage());
         } finally {
             if (old == null) {
                 System.clearProperty(StepVariant.PROPERTY);
