@@ -64,17 +64,37 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      */
     public static final int NL_LOCAL_0, NL_LOCAL_1;
     private static final boolean NL_LOCAL_FORCED;
+    /** Why -Dvarsparse.tornado.nlLocal is unusable, or null ({@link #checkSettings} reports it). */
+    private static final String NL_LOCAL_ERROR;
 
     static {
         String v = System.getProperty("varsparse.tornado.nlLocal", "8,16").trim();
         NL_LOCAL_FORCED = System.getProperty("varsparse.tornado.nlLocal") != null;
-        if (v.equals("off")) {
-            NL_LOCAL_0 = 0;
-            NL_LOCAL_1 = 0;
-        } else {
+        int d0 = 0, d1 = 0;
+        String error = null;
+        if (!v.equals("off")) {
             String[] f = v.split(",");
-            NL_LOCAL_0 = Integer.parseInt(f[0].trim());
-            NL_LOCAL_1 = Integer.parseInt(f[1].trim());
+            try {
+                d0 = Integer.parseInt(f[0].trim());
+                d1 = f.length == 2 ? Integer.parseInt(f[1].trim()) : 0;
+            } catch (NumberFormatException ex) {
+                d0 = 0;
+            }
+            if (f.length != 2 || d0 < 1 || d1 < 1) {
+                error = "-Dvarsparse.tornado.nlLocal=" + v + ": use two positive work-group sizes D0,D1 (e.g. 8,16) or off";
+                d0 = 0;
+                d1 = 0;
+            }
+        }
+        NL_LOCAL_0 = d0;
+        NL_LOCAL_1 = d1;
+        NL_LOCAL_ERROR = error;
+    }
+
+    /** Fails with the reason when a -D setting the solver reads is unusable (called when the backend is created). */
+    public static void checkSettings() {
+        if (NL_LOCAL_ERROR != null) {
+            throw new IllegalArgumentException(NL_LOCAL_ERROR);
         }
     }
 
@@ -142,6 +162,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             throw new IllegalArgumentException("the TornadoVM solver implements the reference semantics only"
                     + " (freezeConverged = false)");
         }
+        checkSettings();
         if (checkEvery < 1) {
             throw new IllegalArgumentException("checkEvery must be >= 1, got " + checkEvery);
         }

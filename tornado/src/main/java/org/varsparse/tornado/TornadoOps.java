@@ -59,6 +59,7 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
     /** The backend with the given GEMM kernels (the GPU check runs each). */
     public static TornadoOps create(KernelVariant kernels) {
         StepVariant step = StepVariant.fromProperty();
+        TornadoFista.checkSettings();
         TornadoDevice d = defaultDevice();
         return new TornadoOps(Backends.create("auto"), d, kernels, step);
     }
