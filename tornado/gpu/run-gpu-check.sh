@@ -9,7 +9,8 @@
 # TORNADO_BACKENDS: ptx (default here; if that run cannot start or crashes, it is retried once with opencl),
 # or opencl. Writes the table to $OUT/gpu-check.txt and the whole log to $OUT/gpu-check.log when OUT is set.
 # TORNADO_DEVICE_MEMORY (default 8GB) sizes TornadoVM's device heap (B = 4000 NL needs well under 1 GB).
-# After a PTX run, PinReuseCheck (a diagnostic, about 10-30 s) runs too, unless PIN_CHECK=0.
+# After a PTX run, two diagnostics run too: PinReuseCheck (about 10-30 s; PIN_CHECK=0 skips it) and the grid check
+# (NL golden case 2 three ways, about 60 s; GRID_CHECK=0 skips it). Neither changes the exit status.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TAR="${GPU_RUNTIME_TAR:-$HERE/../gpu-runtime.tar.xz}"
@@ -36,7 +37,9 @@ check() { # $1 = backends
   local rc="${PIPESTATUS[0]}"
   # driver errors TornadoVM only prints (no exception): e.g. "[TornadoVM-PTX-JNI] ERROR : cuMemcpyDtoHMemSeg -> Returned: 1",
   # "CL_OUT_OF_RESOURCES error executing CL_COMMAND_NDRANGE_KERNEL"
-  local n; n="$(grep -cE 'JNI\] ERROR|JNI\].*(CL_[A-Z_]+ error|error executing)|CUDA_ERROR' "$tmp")"
+  # and "Warning: TornadoVM changed the user-defined local size": a KernelContext kernel then runs with a block size
+  # its fixed-size local arrays and tree sums were not written for
+  local n; n="$(grep -cE 'JNI\] ERROR|JNI\].*(CL_[A-Z_]+ error|error executing)|CUDA_ERROR|changed the user-defined local size' "$tmp")"
   rm -f "$tmp"
   if [ "$n" -gt 0 ]; then
     echo "run-gpu-check.sh: $n TornadoVM driver error line(s) in the $1 run" | tee -a "$LOG" >&2
@@ -65,6 +68,22 @@ if [ "$RAN" = ptx ] && [ "${PIN_CHECK:-1}" != 0 ]; then
   prc=$?
   echo "run-gpu-check.sh: PinReuseCheck (ptx, close): exit $prc, $(grep -cE 'JNI\] ERROR' "$PLOG") driver error line(s)" | tee -a "$LOG" >&2
   grep -E 'PINCHECK|JNI\] ERROR' "$PLOG" | tee -a "$LOG" >&2
+fi
+# Diagnostic for the 8 x 16 grid that broke NL golden case 2 on PTX (tornado/README.md, "PTX: launch grids"): the case
+# with plain kernels and the forced grid (expected to fail if the cause is TornadoVM's asynchronous upload of the loop
+# bounds), the same with the profiler on (it waits after every kernel: expected to pass), and with the tiled kernels,
+# whose loop bounds are compiled constants (expected to pass). About 20 s each; GRID_CHECK=0 skips it.
+if [ "$RAN" = ptx ] && [ "${GRID_CHECK:-1}" != 0 ]; then
+  GLOG="${OUT:-/tmp}/grid-check.log"; : > "$GLOG"
+  for v in "plain" "plain -Dtornado.profiler=True" "tiled"; do
+    set -- $v
+    echo "== grid check: kernels $1, nlLocal 8,16 ${2:-}" >> "$GLOG"
+    TORNADO_BACKENDS=ptx timeout 200 "$RT/gpu-runtime/run-tornado.sh" -Xmx4g -Dstdout.encoding=UTF-8 \
+      -Dvarsparse.tornado.nlLocal=8,16 ${2:-} -ea:org.varsparse... -cp "$CP" org.varsparse.tornado.check.GpuCheck \
+      --golden "$HERE/golden" --skip-bench --skip-kernel-checks --cases 2 --kernels "$1" --steps loops >> "$GLOG" 2>&1
+    grc=$?
+    echo "run-gpu-check.sh: grid check (ptx, $1 kernels, nlLocal 8,16 ${2:-}): exit $grc, $(grep -E 'checks (passed|FAILED)' "$GLOG" | tail -n 1)" | tee -a "$LOG" >&2
+  done
 fi
 echo "run-gpu-check.sh: exit $rc after $(( $(date +%s) - START )) s" | tee -a "$LOG" >&2
 exit "$rc"

@@ -58,7 +58,12 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * On PoCL 3.1 (LLVM 15) the shapes 16 × 8 and 1 × 128 each crashed the JVM once in one try (SIGSEGV in
      * LLVM's StringMapImpl::LookupBucketFor while compiling the NL kernels); 8 × 16 ran. Not investigated further.
      * Only on OpenCL: on PTX (H200) the default launch was correct, while this 8 × 16 grid made the NL golden
-     * case stop after 9 of 200 iterations (codes off by 0.09), so PTX keeps TornadoVM's default launch.
+     * case stop after 9 of 200 iterations (codes off by 0.09), so PTX keeps TornadoVM's default launch. Likely cause
+     * (TornadoVM's source, not yet confirmed on a GPU): with a grid, a {@code @Parallel} loop bound that is a bare
+     * int parameter is read at run time from a per-plan "kernel context" buffer, which PTX uploads asynchronously
+     * from one pinned host buffer that the next task overwrites, so a kernel may see another task's bounds; OpenCL
+     * uploads it blocking. The tiled kernels (bounds are expressions, compiled as constants) and the KernelContext
+     * kernels do not read that buffer. run-gpu-check.sh's grid check tests this.
      * Override: -Dvarsparse.tornado.nlLocal=D0,D1 (any backend); {@code off} keeps TornadoVM's default launch. Plain
      * and tiled kernels only: the local kernels ({@link KernelVariant#LOCAL}) always launch 16 × 16 work-groups.
      */

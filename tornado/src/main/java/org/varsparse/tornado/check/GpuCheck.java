@@ -55,6 +55,7 @@ import org.varsparse.tornado.TornadoOps;
  *   --iters 200         K (fixed-work rows run exactly K iterations)
  *   --torch SCRIPT      tornado/bench/fista_torch_cuda.py (run with python3, if present)
  *   --out FILE          also write the table there               --skip-bench / --skip-checks
+ *   --skip-kernel-checks    only the golden FISTA checks         --cases 2   which golden cases (1-based; default all)
  *   --budget 300        seconds after the start beyond which no further Java bench cell starts (all kernel variants)
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
  *   --kernels plain,tiled,local   the kernel variants checked and timed (default all three)
@@ -102,10 +103,15 @@ public final class GpuCheck {
             line(report, "");
             line(report, "== checks: device vs CPU oracle (scalar) ==");
             List<Check> checks = new ArrayList<>();
-            for (TornadoOps device : devices) {
-                checks.addAll(KernelChecks.all(device, steps));
+            if (!opt.containsKey("skip-kernel-checks")) {
+                for (TornadoOps device : devices) {
+                    checks.addAll(KernelChecks.all(device, steps));
+                }
             }
-            for (FistaChecks.Case c : FistaChecks.cases(golden)) {
+            List<FistaChecks.Case> all = FistaChecks.cases(golden);
+            List<FistaChecks.Case> cases = !opt.containsKey("cases") ? all // 1-based, as the checks name them
+                    : Arrays.stream(ints(opt.get("cases"))).mapToObj(i -> all.get(i - 1)).toList();
+            for (FistaChecks.Case c : cases) {
                 for (KernelVariant k : variants) {
                     for (StepVariant s : steps) {
                         checks.addAll(FistaChecks.check(c, k, s));
