@@ -58,8 +58,8 @@ import org.varsparse.tornado.TornadoOps;
  *   --skip-kernel-checks    only the golden FISTA checks         --cases 2   which golden cases (1-based; default all)
  *   --budget 300        seconds after the start beyond which no further Java bench cell starts (all kernel variants)
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
- *   --kernels plain,tiled,local   the kernel variants checked and timed (default all three)
- *   --steps loops,groups    the step-kernel variants checked and timed with each of them (default both)
+ *   --kernels local,tiled,plain   the kernel variants checked and timed, in this order (default all three)
+ *   --steps groups,loops    the step-kernel variants checked and timed with each of them (default both)
  * </pre>
  */
 public final class GpuCheck {
@@ -84,9 +84,10 @@ public final class GpuCheck {
         // Java bench cells start only within this many seconds of the start (PyTorch runs after them)
         deadline = start + (long) (Double.parseDouble(opt.getOrDefault("budget", "300")) * 1e9);
         validateMaxB = Integer.parseInt(opt.getOrDefault("validate-max-b", "4000"));
-        variants = Arrays.stream(opt.getOrDefault("kernels", "plain,tiled,local").split(","))
+        // Default order: the newest, most promising variants first, so that a spent --budget cuts the plain ones
+        variants = Arrays.stream(opt.getOrDefault("kernels", "local,tiled,plain").split(","))
                 .map(v -> KernelVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
-        steps = Arrays.stream(opt.getOrDefault("steps", "loops,groups").split(","))
+        steps = Arrays.stream(opt.getOrDefault("steps", "groups,loops").split(","))
                 .map(v -> StepVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
 
         List<TornadoOps> devices = variants.stream().map(TornadoOps::create).toList(); // one backend per variant
