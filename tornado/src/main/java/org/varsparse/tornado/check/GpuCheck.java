@@ -128,6 +128,7 @@ public final class GpuCheck {
 
         if (!opt.containsKey("skip-bench")) {
             line(report, "");
+            line(report, LaunchOverhead.measure());
             bench(report, golden, sizes, cpuSizes, runs, iters, cpu, opt.get("torch"));
         }
         line(report, String.format(Locale.ROOT, "total %.1f s", (System.nanoTime() - start) / 1e9));
