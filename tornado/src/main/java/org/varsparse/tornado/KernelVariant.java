@@ -45,23 +45,35 @@ public enum KernelVariant {
                                FloatArray w2t, FloatArray y, FloatArray res, FloatArray params, FloatArray w2,
                                FloatArray hidGrad, FloatArray w1, FloatArray grad, IntArray state, int b, int l, int h,
                                int p) {
+        return addNlStep(g, "", aux, w1t, b1, hid, w2t, y, res, params, w2, hidGrad, w1, grad, state, b, l, h, p);
+    }
+
+    /** As above, with {@code suffix} appended to the task names (one copy of the iteration per suffix). */
+    public TaskGraph addNlStep(TaskGraph g, String suffix, FloatArray aux, FloatArray w1t, FloatArray b1,
+                               FloatArray hid, FloatArray w2t, FloatArray y, FloatArray res, FloatArray params,
+                               FloatArray w2, FloatArray hidGrad, FloatArray w1, FloatArray grad, IntArray state, int b,
+                               int l, int h, int p) {
         if (this == LOCAL) {
             KernelContext ctx = new KernelContext();
-            return g.task("hidden", LocalKernels::hiddenForwardLocal, ctx, aux, w1t, b1, hid, state, b, h, l)
-                    .task("residual", LocalKernels::residualLocal, ctx, hid, w2t, y, res, params, state, b, p, h)
-                    .task("hiddenGrad", LocalKernels::hiddenBackwardLocal, ctx, res, w2, hid, hidGrad, state, b, h, p)
-                    .task("grad", LocalKernels::codeGradientLocal, ctx, hidGrad, w1, grad, state, b, l, h);
+            return g.task("hidden" + suffix, LocalKernels::hiddenForwardLocal, ctx, aux, w1t, b1, hid, state, b, h,
+                            l)
+                    .task("residual" + suffix, LocalKernels::residualLocal, ctx, hid, w2t, y, res, params, state, b,
+                            p, h)
+                    .task("hiddenGrad" + suffix, LocalKernels::hiddenBackwardLocal, ctx, res, w2, hid, hidGrad, state,
+                            b, h, p)
+                    .task("grad" + suffix, LocalKernels::codeGradientLocal, ctx, hidGrad, w1, grad, state, b, l, h);
         }
         if (this == TILED) {
-            return g.task("hidden", FistaKernels::hiddenForwardTiled, aux, w1t, b1, hid, state, b, h, l)
-                    .task("residual", FistaKernels::residualTiled, hid, w2t, y, res, params, state, b, p, h)
-                    .task("hiddenGrad", FistaKernels::hiddenBackwardTiled, res, w2, hid, hidGrad, state, b, h, p)
-                    .task("grad", FistaKernels::codeGradientTiled, hidGrad, w1, grad, state, b, l, h);
+            return g.task("hidden" + suffix, FistaKernels::hiddenForwardTiled, aux, w1t, b1, hid, state, b, h, l)
+                    .task("residual" + suffix, FistaKernels::residualTiled, hid, w2t, y, res, params, state, b, p, h)
+                    .task("hiddenGrad" + suffix, FistaKernels::hiddenBackwardTiled, res, w2, hid, hidGrad, state, b,
+                            h, p)
+                    .task("grad" + suffix, FistaKernels::codeGradientTiled, hidGrad, w1, grad, state, b, l, h);
         }
-        return g.task("hidden", FistaKernels::hiddenForward, aux, w1t, b1, hid, state, b, h, l)
-                .task("residual", FistaKernels::residual, hid, w2t, y, res, params, state, b, p, h)
-                .task("hiddenGrad", FistaKernels::hiddenBackward, res, w2, hid, hidGrad, state, b, h, p)
-                .task("grad", FistaKernels::codeGradient, hidGrad, w1, grad, state, b, l, h);
+        return g.task("hidden" + suffix, FistaKernels::hiddenForward, aux, w1t, b1, hid, state, b, h, l)
+                .task("residual" + suffix, FistaKernels::residual, hid, w2t, y, res, params, state, b, p, h)
+                .task("hiddenGrad" + suffix, FistaKernels::hiddenBackward, res, w2, hid, hidGrad, state, b, h, p)
+                .task("grad" + suffix, FistaKernels::codeGradient, hidGrad, w1, grad, state, b, l, h);
     }
 
     /**
@@ -70,10 +82,16 @@ public enum KernelVariant {
      * B×H, grad B×l), on every backend.
      */
     public static GridScheduler addLocalGrid(GridScheduler gs, String graph, int b, int l, int h, int p) {
-        gs.addWorkerGrid(graph + ".hidden", localGrid(b, h));
-        gs.addWorkerGrid(graph + ".residual", localGrid(b, p));
-        gs.addWorkerGrid(graph + ".hiddenGrad", localGrid(b, h));
-        gs.addWorkerGrid(graph + ".grad", localGrid(b, l));
+        return addLocalGrid(gs, graph, "", b, l, h, p);
+    }
+
+    /** As above, for the tasks named with {@code suffix}. */
+    public static GridScheduler addLocalGrid(GridScheduler gs, String graph, String suffix, int b, int l, int h,
+                                             int p) {
+        gs.addWorkerGrid(graph + ".hidden" + suffix, localGrid(b, h));
+        gs.addWorkerGrid(graph + ".residual" + suffix, localGrid(b, p));
+        gs.addWorkerGrid(graph + ".hiddenGrad" + suffix, localGrid(b, h));
+        gs.addWorkerGrid(graph + ".grad" + suffix, localGrid(b, l));
         return gs;
     }
 

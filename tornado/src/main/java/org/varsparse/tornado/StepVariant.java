@@ -44,24 +44,37 @@ public enum StepVariant {
     public TaskGraph addTasks(TaskGraph g, KernelContext ctx, FloatArray aux, FloatArray grad, FloatArray e,
                               FloatArray z, FloatArray mean, FloatArray std, FloatArray hinge, FloatArray stopped,
                               IntArray steps, FloatArray momentum, FloatArray params, IntArray state, int b, int l) {
+        return addTasks(g, "", ctx, aux, grad, e, z, mean, std, hinge, stopped, steps, momentum, params, state, b, l);
+    }
+
+    /** As above, with {@code suffix} appended to the task names (one copy of the iteration per suffix). */
+    public TaskGraph addTasks(TaskGraph g, String suffix, KernelContext ctx, FloatArray aux, FloatArray grad,
+                              FloatArray e, FloatArray z, FloatArray mean, FloatArray std, FloatArray hinge,
+                              FloatArray stopped, IntArray steps, FloatArray momentum, FloatArray params,
+                              IntArray state, int b, int l) {
         if (this == GROUPS) {
-            return g.task("stats", GroupKernels::columnStats, ctx, aux, mean, std, hinge, params, state, b, l)
-                    .task("prox", GroupKernels::proxStep, ctx, aux, grad, e, z, hinge, mean, stopped, steps, momentum,
-                            params, state, b, l)
-                    .task("finish", GroupKernels::finish, ctx, stopped, state, params, b);
+            return g.task("stats" + suffix, GroupKernels::columnStats, ctx, aux, mean, std, hinge, params, state, b, l)
+                    .task("prox" + suffix, GroupKernels::proxStep, ctx, aux, grad, e, z, hinge, mean, stopped, steps,
+                            momentum, params, state, b, l)
+                    .task("finish" + suffix, GroupKernels::finish, ctx, stopped, state, params, b);
         }
-        return g.task("stats", FistaKernels::columnStats, aux, mean, std, hinge, params, state, b, l)
-                .task("prox", FistaKernels::proxStep, aux, grad, e, z, hinge, mean, stopped, steps, momentum, params,
-                        state, b, l)
-                .task("finish", FistaKernels::finishIteration, stopped, state, params, b);
+        return g.task("stats" + suffix, FistaKernels::columnStats, aux, mean, std, hinge, params, state, b, l)
+                .task("prox" + suffix, FistaKernels::proxStep, aux, grad, e, z, hinge, mean, stopped, steps, momentum,
+                        params, state, b, l)
+                .task("finish" + suffix, FistaKernels::finishIteration, stopped, state, params, b);
     }
 
     /** The launch shapes {@link #GROUPS} needs, for tasks {@code graph}.stats/prox/finish (LOOPS: none). */
     public void addGrids(GridScheduler gs, String graph, int b, int l) {
+        addGrids(gs, graph, "", b, l);
+    }
+
+    /** As above, for the tasks named with {@code suffix}. */
+    public void addGrids(GridScheduler gs, String graph, String suffix, int b, int l) {
         if (this == GROUPS) {
-            gs.addWorkerGrid(graph + ".stats", groups(l));
-            gs.addWorkerGrid(graph + ".prox", groups(b));
-            gs.addWorkerGrid(graph + ".finish", groups(1));
+            gs.addWorkerGrid(graph + ".stats" + suffix, groups(l));
+            gs.addWorkerGrid(graph + ".prox" + suffix, groups(b));
+            gs.addWorkerGrid(graph + ".finish" + suffix, groups(1));
         }
     }
 

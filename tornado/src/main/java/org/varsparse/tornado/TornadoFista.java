@@ -96,10 +96,37 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         NL_LOCAL_ERROR = error;
     }
 
+    /**
+     * FISTA iterations per launch of the step graph ({@code -Dvarsparse.tornado.unroll}, 1..16, default 1): the
+     * graph holds that many copies of the iteration's tasks (named …_0, …_1, …), so one {@code execute()} runs them
+     * all; the done flag makes the copies after the last iteration no-ops, so the result is the same. Trades the
+     * cost of an {@code execute()} (on PoCL about 100–165 µs besides 50–60 µs per task, see LaunchOverhead) for
+     * kernels compiled once per copy.
+     */
+    public static final int UNROLL_MAX = 16;
+    private static final int UNROLL_DEFAULT;
+    private static final String UNROLL_ERROR;
+
+    static {
+        String v = System.getProperty("varsparse.tornado.unroll", "1").trim();
+        int u;
+        try {
+            u = Integer.parseInt(v);
+        } catch (NumberFormatException ex) {
+            u = 0;
+        }
+        UNROLL_ERROR = u >= 1 && u <= UNROLL_MAX ? null
+                : "-Dvarsparse.tornado.unroll=" + v + ": use a whole number of iterations per launch, 1 to " + UNROLL_MAX;
+        UNROLL_DEFAULT = UNROLL_ERROR == null ? u : 1;
+    }
+
     /** Fails with the reason when a -D setting the solver reads is unusable (called when the backend is created). */
     public static void checkSettings() {
         if (NL_LOCAL_ERROR != null) {
             throw new IllegalArgumentException(NL_LOCAL_ERROR);
+        }
+        if (UNROLL_ERROR != null) {
+            throw new IllegalArgumentException(UNROLL_ERROR);
         }
     }
 
@@ -113,6 +140,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     private final int checkEvery;
     private final KernelVariant kernels;
     private final StepVariant stepKernels;
+    private final int unroll; // FISTA iterations per step launch
     private FistaConfig config;
 
     private final FloatArray y; // (B×P)
@@ -157,6 +185,12 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
 
     public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery, KernelVariant kernels,
                         StepVariant stepKernels) {
+        this(decoder, batchSize, config, checkEvery, kernels, stepKernels, UNROLL_DEFAULT);
+    }
+
+    /** {@code unroll}: FISTA iterations per launch of the step graph (see {@link #UNROLL_MAX}). */
+    public TornadoFista(Decoder decoder, int batchSize, FistaConfig config, int checkEvery, KernelVariant kernels,
+                        StepVariant stepKernels, int unroll) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         }
@@ -168,6 +202,9 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
                     + " (freezeConverged = false)");
         }
         checkSettings();
+        if (unroll < 1 || unroll > UNROLL_MAX) {
+            throw new IllegalArgumentException("unroll must be 1.." + UNROLL_MAX + ", got " + unroll);
+        }
         if (checkEvery < 1) {
             throw new IllegalArgumentException("checkEvery must be >= 1, got " + checkEvery);
         }
@@ -181,6 +218,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         this.checkEvery = checkEvery;
         this.kernels = kernels;
         this.stepKernels = stepKernels;
+        this.unroll = unroll;
         this.config = config;
         int bl = batchSize * codeDim;
         y = new FloatArray(batchSize * outputDim);
@@ -234,11 +272,15 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             addLocalGrids(gs);
             any = true;
         } else if (!linear && NL_LOCAL_0 > 0 && (NL_LOCAL_FORCED || onOpenCl())) {
-            addNlGrids(gs);
+            for (int u = 0; u < unroll; u++) {
+                addNlGrids(gs, suffix(u));
+            }
             any = true;
         }
         if (stepKernels == StepVariant.GROUPS) {
-            stepKernels.addGrids(gs, "step", batchSize, codeDim);
+            for (int u = 0; u < unroll; u++) {
+                stepKernels.addGrids(gs, "step", suffix(u), batchSize, codeDim);
+            }
             any = true;
         }
         return any ? gs : null;
@@ -253,16 +295,16 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * Explicit launch configuration of the NL step kernels (see {@link #NL_LOCAL_0}). The tiled kernels' loops run
      * over 4 × 4 tiles of the output, so their global sizes count tiles.
      */
-    private void addNlGrids(GridScheduler gs) {
+    private void addNlGrids(GridScheduler gs, String sfx) {
         boolean tiled = kernels == KernelVariant.TILED;
         int b = tiled ? GemmKernels.tiles(batchSize) : batchSize;
         int l = tiled ? GemmKernels.tiles(codeDim) : codeDim;
         int p = tiled ? GemmKernels.tiles(outputDim) : outputDim;
         int h = tiled ? GemmKernels.tiles(hiddenDim) : hiddenDim;
-        gs.addWorkerGrid("step.hidden", grid(b, h, !tiled));
-        gs.addWorkerGrid("step.residual", grid(b, p, !tiled));
-        gs.addWorkerGrid("step.hiddenGrad", grid(b, h, !tiled));
-        gs.addWorkerGrid("step.grad", grid(b, l, !tiled));
+        gs.addWorkerGrid("step.hidden" + sfx, grid(b, h, !tiled));
+        gs.addWorkerGrid("step.residual" + sfx, grid(b, p, !tiled));
+        gs.addWorkerGrid("step.hiddenGrad" + sfx, grid(b, h, !tiled));
+        gs.addWorkerGrid("step.grad" + sfx, grid(b, l, !tiled));
     }
 
     /**
@@ -275,7 +317,9 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             gs.addWorkerGrid("batch.gram", KernelVariant.localGrid(codeDim, codeDim));
             gs.addWorkerGrid("batch.yw", KernelVariant.localGrid(batchSize, codeDim));
         } else {
-            KernelVariant.addLocalGrid(gs, "step", batchSize, codeDim, hiddenDim, outputDim);
+            for (int u = 0; u < unroll; u++) {
+                KernelVariant.addLocalGrid(gs, "step", suffix(u), batchSize, codeDim, hiddenDim, outputDim);
+            }
         }
     }
 
@@ -339,15 +383,24 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         int b = batchSize, l = codeDim, p = outputDim, h = hiddenDim;
         TaskGraph g = new TaskGraph("step").consumeFromDevice("batch", stepObjects())
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, momentum);
-        if (linear) {
-            g.task("grad", FistaKernels::gramGradient, aux, gram, yw, grad, params, state, b, l);
-        } else {
-            kernels.addNlStep(g, aux, w1t, b1, hid, w2t, y, res, params, w2, hidGrad, w, grad, state, b, l, h, p);
+        KernelContext ctx = new KernelContext();
+        for (int u = 0; u < unroll; u++) { // one copy of the iteration per u, in order
+            String sfx = suffix(u);
+            if (linear) {
+                g.task("grad" + sfx, FistaKernels::gramGradient, aux, gram, yw, grad, params, state, b, l);
+            } else {
+                kernels.addNlStep(g, sfx, aux, w1t, b1, hid, w2t, y, res, params, w2, hidGrad, w, grad, state, b, l, h,
+                        p);
+            }
+            stepKernels.addTasks(g, sfx, ctx, aux, grad, e, z, mean, std, hinge, stopped, steps, momentum, params, state,
+                    b, l);
         }
-        stepKernels.addTasks(g, new KernelContext(), aux, grad, e, z, mean, std, hinge, stopped, steps, momentum,
-                params, state, b, l)
-                .transferToHost(DataTransferMode.UNDER_DEMAND, state, z, steps, aux);
-        return g;
+        return g.transferToHost(DataTransferMode.UNDER_DEMAND, state, z, steps, aux);
+    }
+
+    /** The task-name suffix of copy u of the iteration: none when the graph holds one copy, else "_u". */
+    private String suffix(int u) {
+        return unroll == 1 ? "" : "_" + u;
     }
 
     /** What the batch graph leaves on the device (only objects its tasks use: TornadoVM allocates no others). */
@@ -371,6 +424,11 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
     /** Which GEMM kernels this plan runs. */
     public KernelVariant kernels() {
         return kernels;
+    }
+
+    /** FISTA iterations per launch of the step graph. */
+    public int unroll() {
+        return unroll;
     }
 
     /** Which non-GEMM step kernels this plan runs. */
@@ -403,7 +461,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         this.config = config;
     }
 
-    /** Step-graph launches so far (each is one iteration or a no-op after the solve finished). */
+    /** Step-graph launches so far (each runs {@link #unroll} iterations, or no-ops after the solve finished). */
     public long launches() {
         return launches;
     }
@@ -424,7 +482,7 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
             if (state.get(FistaKernels.DONE) != 0) {
                 break;
             }
-            if (launched > maxSteps + checkEvery) {
+            if ((long) launched * unroll > maxSteps + (long) checkEvery * unroll) {
                 throw new IllegalStateException("the device solve did not finish after " + launched + " launches");
             }
         }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.inference.CodeSolver;
 import org.varsparse.inference.Fista;
+import org.varsparse.inference.FistaConfig;
 import org.varsparse.inference.FistaResult;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tornado.check.FistaChecks;
@@ -104,6 +105,42 @@ class FistaGraphTest {
                 assertArrayEquals(cpu.steps(), got.steps(), "K " + kl[0]);
             }
         }
+    }
+
+    /**
+     * Several iterations per step launch (unroll 3): the same iterations, per-row steps and codes as CPU FISTA on a
+     * linear and an NL golden case, with both step variants; K = 13 takes 8 launches (checks after 1, 2, 4, 8
+     * launches = 3, 6, 12, 24 iterations).
+     */
+    @Test
+    void unrolledStepGraphEqualsCpuFista() throws Exception {
+        for (int index : new int[] {0, 1}) {
+            FistaChecks.Case c = golden(index);
+            int b = c.y().rows;
+            FistaConfig cfg = c.config().withMaxInferenceSteps(index == 0 ? 13 : 40);
+            FistaResult want = new Fista(new ScalarOps(), c.decoder(), b, cfg).solve(c.y(), c.e());
+            for (StepVariant s : StepVariant.values()) {
+                try (TornadoFista dev = new TornadoFista(c.decoder(), b, cfg, TornadoFista.DEFAULT_CHECK_EVERY,
+                        KernelVariant.PLAIN, s, 3)) {
+                    FistaResult got = dev.solve(c.y(), c.e(), new Matrix(b, c.decoder().codeDim()));
+                    double d = 0;
+                    for (int i = 0; i < want.codes().data.length; i++) {
+                        d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+                    }
+                    String what = c.name() + ", " + s.label() + ", unroll 3";
+                    System.out.printf("%s: %d iterations in %d launches, max |ΔZ| %.3g%n", what, got.iterations(),
+                            dev.launches(), d);
+                    assertEquals(want.iterations(), got.iterations(), what);
+                    assertArrayEquals(want.steps(), got.steps(), what);
+                    assertEquals(0, d, 1e-4, what);
+                    if (index == 0) {
+                        assertEquals(8, dev.launches(), what);
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new TornadoFista(golden(0).decoder(), 250,
+                golden(0).config(), 8, KernelVariant.PLAIN, StepVariant.LOOPS, 0));
     }
 
     /** -Dvarsparse.tornado.kernels picks the kernels of the solvers and GEMM plans (default plain); typos fail. */

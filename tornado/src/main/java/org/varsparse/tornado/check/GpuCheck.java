@@ -60,6 +60,8 @@ import org.varsparse.tornado.TornadoOps;
  *   --validate-max-b 4000   device timing cells up to this B are checked against a CPU solve (larger: unchecked)
  *   --kernels local,tiled,plain   the kernel variants checked and timed, in this order (default all three)
  *   --steps groups,loops    the step-kernel variants checked and timed with each of them (default both)
+ *   --unroll 1,4            iterations per step launch timed for the first kernel × step variant (rows "…/u4";
+ *                           the others: 1)
  * </pre>
  */
 public final class GpuCheck {
@@ -69,6 +71,7 @@ public final class GpuCheck {
     private static int invalidCells = 0; // device timing cells that failed validation or threw
     private static List<KernelVariant> variants = List.of(KernelVariant.values());
     private static List<StepVariant> steps = List.of(StepVariant.values());
+    private static int[] unrolls = {1, 4};
 
     private GpuCheck() {
     }
@@ -89,6 +92,7 @@ public final class GpuCheck {
                 .map(v -> KernelVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
         steps = Arrays.stream(opt.getOrDefault("steps", "groups,loops").split(","))
                 .map(v -> StepVariant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
+        unrolls = ints(opt.getOrDefault("unroll", "1,4"));
 
         List<TornadoOps> devices = variants.stream().map(TornadoOps::create).toList(); // one backend per variant
         TensorOps cpu = Backends.create("auto");
@@ -190,13 +194,16 @@ public final class GpuCheck {
             for (int b : sizes) {
                 for (KernelVariant k : variants) { // every variant at one B before the next B
                     for (StepVariant s : steps) {
-                        if (System.nanoTime() > deadline) {
-                            System.out.printf("  %s %s B=%d: skipped (bench time budget spent)%n", label(k, s), dn,
-                                    b);
-                            continue;
+                        boolean first = k == variants.get(0) && s == steps.get(0);
+                        for (int u : first ? unrolls : new int[] {1}) { // the unroll factors: first variant only
+                            if (System.nanoTime() > deadline) {
+                                System.out.printf("  %s %s B=%d: skipped (bench time budget spent)%n",
+                                        label(k, s, u), dn, b);
+                                continue;
+                            }
+                            benchDevice(rows, plans, cpuSolves, cpu, d, dn, yAll.rowSlice(0, b), eAll.rowSlice(0, b),
+                                    fixed, real, runs, k, s, u);
                         }
-                        benchDevice(rows, plans, cpuSolves, cpu, d, dn, yAll.rowSlice(0, b), eAll.rowSlice(0, b),
-                                fixed, real, runs, k, s);
                     }
                 }
             }
@@ -215,13 +222,13 @@ public final class GpuCheck {
                 P, L, H, iters, runs));
         line(report, "(tol 0 = fixed work, K iterations; tol 1e-3 = the reference's stopping rule, iterations as run."
                 + " ratio = this row's ms / PyTorch CUDA's ms for the same decoder, B and tol; < 1 is faster)");
-        line(report, String.format("%-20s %-10s %5s %-8s %12s %6s %9s %10s", "backend", "decoder", "B", "tol",
+        line(report, String.format("%-23s %-10s %5s %-8s %12s %6s %9s %10s", "backend", "decoder", "B", "tol",
                 "ms/solve", "iters", "solves/s", "vs torch"));
         for (Row r : rows) {
             Row t = torch.stream().filter(x -> x.decoder.equals(r.decoder) && x.b == r.b && x.mode.equals(r.mode))
                     .findFirst().orElse(null);
             String ratio = t == null || r.invalid != null ? "-" : String.format(Locale.ROOT, "%.2f", r.ms / t.ms);
-            line(report, String.format(Locale.ROOT, "%-20s %-10s %5d %-8s %12.2f %6d %9.2f %10s%s", r.backend, r.decoder,
+            line(report, String.format(Locale.ROOT, "%-23s %-10s %5d %-8s %12.2f %6d %9.2f %10s%s", r.backend, r.decoder,
                     r.b, r.mode, r.ms, r.iterations, 1000.0 / r.ms, ratio,
                     r.invalid == null ? "" : "  INVALID: " + r.invalid));
         }
@@ -234,9 +241,9 @@ public final class GpuCheck {
     /** The device rows of one decoder, B and kernel variant: tol 0 and tol 1e-3, each validated against a CPU solve. */
     private static void benchDevice(List<Row> rows, List<TornadoFista> plans, Map<String, FistaResult> cpuSolves,
                                     TensorOps cpu, Decoder d, String dn, Matrix y, Matrix e, FistaConfig fixed,
-                                    FistaConfig real, int runs, KernelVariant k, StepVariant s) {
+                                    FistaConfig real, int runs, KernelVariant k, StepVariant s, int unroll) {
         int b = y.rows;
-        String backend = label(k, s);
+        String backend = label(k, s, unroll);
         Matrix out = new Matrix(b, L);
         // Workaround: every plan stays alive until the end of the bench (closed in bench()), not closed before
         // the next B's plan is built. On PTX (H200) building a plan after closing another in the same
@@ -245,7 +252,7 @@ public final class GpuCheck {
         // All plans together need well under 1 GB of device memory at P 784, H 1024, B <= 4000.
         TornadoFista dev;
         try {
-            dev = new TornadoFista(d, b, fixed, TornadoFista.DEFAULT_CHECK_EVERY, k, s);
+            dev = new TornadoFista(d, b, fixed, TornadoFista.DEFAULT_CHECK_EVERY, k, s, unroll);
             plans.add(dev);
             long c0 = System.nanoTime();
             dev.solve(y, e, out); // compiles the kernels
@@ -284,9 +291,9 @@ public final class GpuCheck {
         }
     }
 
-    /** The table's backend name of a device row: tornado/GEMM kernels/step kernels. */
-    private static String label(KernelVariant k, StepVariant s) {
-        return "tornado/" + k.label() + "/" + s.label();
+    /** The table's backend name of a device row: tornado/GEMM kernels/step kernels[/u iterations per launch]. */
+    private static String label(KernelVariant k, StepVariant s, int unroll) {
+        return "tornado/" + k.label() + "/" + s.label() + (unroll == 1 ? "" : "/u" + unroll);
     }
 
     private static void failCell(List<Row> rows, String backend, String dn, int b, String mode, Throwable ex) {
