@@ -3,7 +3,8 @@
 # `tornado --printJavaFlags` prints), with only the selected backends' driver jars on the module path:
 # TORNADO_BACKENDS=opencl (default) | ptx | opencl,ptx. A PTX driver jar on a machine without libcuda.so.1 kills
 # TornadoVM's start-up, hence the selection. Bailout to sequential Java is disabled: a kernel that fails to
-# compile is an error, never a silent CPU run.
+# compile is an error, never a silent CPU run. TornadoVM's bytecode buffer (default 4096 bytes) is raised to 64 KiB:
+# a step graph with several iterations per launch (-Dvarsparse.tornado.unroll) needs about 1.5 KiB per NL iteration.
 set -euo pipefail
 T="${TORNADO_SDK:?set TORNADO_SDK to a TornadoVM SDK (the directory with bin/ etc/ lib/ share/)}"
 B="${TORNADO_BACKENDS:-opencl}"
@@ -34,4 +35,5 @@ printf '%s\n' -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --enable-preview
   -Dtornado.load.tornado.implementation=uk.ac.manchester.tornado.runtime.common.Tornado \
   -Dtornado.load.annotation.implementation=uk.ac.manchester.tornado.annotation.ASMClassVisitor \
   -Dtornado.load.annotation.parallel=uk.ac.manchester.tornado.api.annotations.Parallel \
-  "${EXPORTS[@]}" "--enable-native-access=$NATIVE" --add-modules "$MODS" -Dtornado.recover.bailout=False
+  "${EXPORTS[@]}" "--enable-native-access=$NATIVE" --add-modules "$MODS" -Dtornado.recover.bailout=False \
+  -Dtornado.tvm.maxbytecodesize=65536

@@ -30,6 +30,7 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,m
 
 check() { # $1 = backends
   local cmd=("$RT/gpu-runtime/run-tornado.sh" "-Dtornado.device.memory=${TORNADO_DEVICE_MEMORY:-8GB}" -Xmx6g
+             -Dtornado.tvm.maxbytecodesize=65536
              -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 -ea:org.varsparse... -cp "$CP" org.varsparse.tornado.check.GpuCheck "${ARGS[@]}" "${@:2}")
   echo "+ TORNADO_BACKENDS=$1 ${cmd[*]}" | tee -a "$LOG" >&2
   local tmp; tmp="$(mktemp)"

@@ -205,6 +205,12 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
         if (unroll < 1 || unroll > UNROLL_MAX) {
             throw new IllegalArgumentException("unroll must be 1.." + UNROLL_MAX + ", got " + unroll);
         }
+        int bytecode = Integer.getInteger("tornado.tvm.maxbytecodesize", 4096); // TornadoVM's default
+        if (unroll > 1 && bytecode < 2048 * (unroll + 1)) { // else TornadoVM bails out ("Recover option disabled")
+            throw new IllegalArgumentException("unroll " + unroll + " needs TornadoVM's bytecode buffer to hold "
+                    + unroll + " iterations: run with -Dtornado.tvm.maxbytecodesize=" + 2048 * (unroll + 1)
+                    + " or more (run.sh sets 65536), now " + bytecode);
+        }
         if (checkEvery < 1) {
             throw new IllegalArgumentException("checkEvery must be >= 1, got " + checkEvery);
         }
