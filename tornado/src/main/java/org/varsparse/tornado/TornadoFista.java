@@ -13,6 +13,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -341,11 +342,34 @@ public final class TornadoFista implements CodeSolver, AutoCloseable {
      * of the block, and the extra work-items do nothing.
      */
     private static WorkerGrid2D grid(int n0, int n1, boolean exact) {
+        if (!exact && innerLoopFirst()) { // the tiled kernels on a GPU: the inner loop's extent on dimension 0
+            WorkerGrid2D g = new WorkerGrid2D(roundUp(n1, NL_LOCAL_1), roundUp(n0, NL_LOCAL_0));
+            g.setLocalWork(NL_LOCAL_1, NL_LOCAL_0, 1);
+            return g;
+        }
         int l0 = exact ? largestDivisor(n0, NL_LOCAL_0) : NL_LOCAL_0;
         int l1 = exact ? largestDivisor(n1, NL_LOCAL_1) : NL_LOCAL_1;
         WorkerGrid2D g = new WorkerGrid2D(roundUp(n0, l0), roundUp(n1, l1));
         g.setLocalWork(l0, l1, 1);
         return g;
+    }
+
+    /**
+     * Whether TornadoVM gives the inner {@code @Parallel} loop dimension 0: on every non-CPU device it reverses the
+     * loop nest (TornadoApiReplacement, {@code -Dtornado.loop.interchange}, default on), so the inner loop runs on the
+     * fastest thread index. A grid ordered (rows, inner) there still computes the right values (the loops stride by
+     * the grid) but leaves most work-items idle: 64 × 784 outputs on 64 × 64 busy work-items. The plain kernels cannot
+     * take the swapped grid (their bare-parameter bounds take the grid's sizes in parameter order, rows first), the
+     * tiled ones can (their bounds are compiled constants). {@code -Dvarsparse.tornado.innerFirst=true|false} overrides
+     * the detection (the tests force true on PoCL, a CPU device).
+     */
+    private static boolean innerLoopFirst() {
+        String forced = System.getProperty("varsparse.tornado.innerFirst");
+        if (forced != null) {
+            return Boolean.parseBoolean(forced.trim());
+        }
+        return TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice().getDeviceType() != TornadoDeviceType.CPU
+                && !"false".equalsIgnoreCase(System.getProperty("tornado.loop.interchange", "True"));
     }
 
     private static int largestDivisor(int n, int max) {

@@ -143,6 +143,43 @@ class FistaGraphTest {
                 golden(0).config(), 8, KernelVariant.PLAIN, StepVariant.LOOPS, 0));
     }
 
+    /**
+     * The tiled kernels with the grid ordered for a GPU (inner loop's extent on dimension 0, which TornadoVM gives the
+     * inner loop there), forced on PoCL where dimension 0 is the outer loop: the loops stride by the grid, so the
+     * codes must still equal CPU FISTA (NL, B = 61 and 64, OpenCL only: PTX keeps the default launch for them).
+     */
+    @Test
+    void tiledKernelsWithTheGpuGridOrderEqualCpuFista() throws Exception {
+        String old = System.getProperty("varsparse.tornado.innerFirst");
+        System.setProperty("varsparse.tornado.innerFirst", "true");
+        try {
+            FistaChecks.Case c = golden(1);
+            for (int b : new int[] {61, 64}) {
+                Matrix y = c.y().rowSlice(0, b), e = c.e().rowSlice(0, b);
+                FistaConfig cfg = c.config().withMaxInferenceSteps(30);
+                FistaResult want = new Fista(new ScalarOps(), c.decoder(), b, cfg).solve(y, e);
+                try (TornadoFista dev = new TornadoFista(c.decoder(), b, cfg, TornadoFista.DEFAULT_CHECK_EVERY,
+                        KernelVariant.TILED, StepVariant.LOOPS)) {
+                    FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
+                    double d = 0;
+                    for (int i = 0; i < want.codes().data.length; i++) {
+                        d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
+                    }
+                    System.out.printf("NL B %d, tiled, GPU grid order: %d iterations, max |ΔZ| %.3g%n", b,
+                            got.iterations(), d);
+                    assertEquals(want.iterations(), got.iterations());
+                    assertEquals(0, d, 1e-4);
+                }
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("varsparse.tornado.innerFirst");
+            } else {
+                System.setProperty("varsparse.tornado.innerFirst", old);
+            }
+        }
+    }
+
     /** -Dvarsparse.tornado.kernels picks the kernels of the solvers and GEMM plans (default plain); typos fail. */
     @Test
     void kernelsPropertySelectsTheVariant() throws Exception {
