@@ -3,6 +3,7 @@ package org.varsparse.tornado;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.varsparse.tornado.TornadoTestSupport.golden;
 
 import org.junit.jupiter.api.Test;
 import org.varsparse.backend.scalar.ScalarOps;
@@ -19,10 +20,6 @@ import org.varsparse.tornado.check.FistaChecks;
  */
 class FistaGraphTest {
 
-    private static FistaChecks.Case golden(int index) throws Exception {
-        TornadoTestSupport.ops();
-        return FistaChecks.cases(TornadoTestSupport.GOLDEN).get(index);
-    }
 
     @Test
     void case1LinearVdl() throws Exception {
@@ -66,10 +63,7 @@ class FistaGraphTest {
                 try (TornadoFista dev = new TornadoFista(c.decoder(), b, c.config().withMaxInferenceSteps(40),
                         TornadoFista.DEFAULT_CHECK_EVERY, k, s)) {
                     FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
-                    double d = 0;
-                    for (int i = 0; i < want.codes().data.length; i++) {
-                        d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
-                    }
+                    double d = TornadoTestSupport.maxCodeDiff(want, got);
                     System.out.printf("NL B %d, %s kernels: %d iterations, max |ΔZ| %.3g%n", b, what, got.iterations(),
                             d);
                     assertEquals(want.iterations(), got.iterations(), what);
@@ -123,10 +117,7 @@ class FistaGraphTest {
                 try (TornadoFista dev = new TornadoFista(c.decoder(), b, cfg, TornadoFista.DEFAULT_CHECK_EVERY,
                         KernelVariant.PLAIN, s, 3)) {
                     FistaResult got = dev.solve(c.y(), c.e(), new Matrix(b, c.decoder().codeDim()));
-                    double d = 0;
-                    for (int i = 0; i < want.codes().data.length; i++) {
-                        d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
-                    }
+                    double d = TornadoTestSupport.maxCodeDiff(want, got);
                     String what = c.name() + ", " + s.label() + ", unroll 3";
                     System.out.printf("%s: %d iterations in %d launches, max |ΔZ| %.3g%n", what, got.iterations(),
                             dev.launches(), d);
@@ -161,10 +152,7 @@ class FistaGraphTest {
                 try (TornadoFista dev = new TornadoFista(c.decoder(), b, cfg, TornadoFista.DEFAULT_CHECK_EVERY,
                         KernelVariant.TILED, StepVariant.LOOPS)) {
                     FistaResult got = dev.solve(y, e, new Matrix(b, c.decoder().codeDim()));
-                    double d = 0;
-                    for (int i = 0; i < want.codes().data.length; i++) {
-                        d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
-                    }
+                    double d = TornadoTestSupport.maxCodeDiff(want, got);
                     System.out.printf("NL B %d, tiled, GPU grid order: %d iterations, max |ΔZ| %.3g%n", b,
                             got.iterations(), d);
                     assertEquals(want.iterations(), got.iterations());
@@ -228,10 +216,7 @@ class FistaGraphTest {
                 FistaResult want = new Fista(new ScalarOps(), c.decoder(), 250, dev.config()).solve(y, c.e());
                 FistaResult got = dev.solve(y, c.e(), new Matrix(250, 128));
                 assertEquals(want.iterations(), got.iterations(), "K " + k);
-                double d = 0;
-                for (int i = 0; i < want.codes().data.length; i++) {
-                    d = Math.max(d, Math.abs(want.codes().data[i] - got.codes().data[i]));
-                }
+                double d = TornadoTestSupport.maxCodeDiff(want, got);
                 System.out.printf("K %d, scale %s: %d iterations, max |ΔZ| %.3g%n", k, y == y2 ? "0.5" : "1", got.iterations(), d);
                 assertEquals(0, d, 1e-4, "K " + k);
             }

@@ -1,6 +1,7 @@
 package org.varsparse.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.varsparse.tornado.TornadoTestSupport.golden;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -74,10 +75,6 @@ class LocalKernelsTest {
         KernelsTest.assertAll(FistaChecks.check(golden(1), KernelVariant.LOCAL));
     }
 
-    private static FistaChecks.Case golden(int index) throws Exception {
-        TornadoTestSupport.ops();
-        return FistaChecks.cases(TornadoTestSupport.GOLDEN).get(index);
-    }
 
     /** -Dvarsparse.tornado.kernels=local selects the local kernels for the GEMM plans and the FISTA solvers. */
     @Test
