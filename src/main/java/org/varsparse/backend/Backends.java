@@ -7,24 +7,28 @@ import org.varsparse.backend.scalar.ScalarOps;
 import org.varsparse.tensor.TensorOps;
 
 /**
- * Chooses the CPU tensor backend, once per JVM.
+ * Chooses the tensor backend, once per JVM.
  *
- * <p>{@code -Dvarsparse.backend=auto|scalar|simd|tornado} (default auto). Auto takes simd when the
- * {@code jdk.incubator.vector} module is readable and its preferred float vectors are at least 128 bits,
- * else scalar with one warning naming the fix. A forced backend that cannot be had is an error, never a
- * silent downgrade. {@code -Dvarsparse.threads=N} sets the simd worker count (default: all cores).
+ * <p>{@code -Dvarsparse.backend=auto|scalar|simd|tornado} (default auto). A forced backend that cannot be had is an
+ * error naming the fix, never a silent downgrade. {@code -Dvarsparse.threads=N} sets the simd worker count (default:
+ * all cores).
  *
- * <p>{@code tornado} (GPU through TornadoVM) is only ever used when asked for: auto never picks it. Its class
- * lives in the separate {@code tornado/} project and is loaded by name, so the core never imports TornadoVM;
- * it needs that jar on the class path and TornadoVM's JVM flags, which {@code ./run.sh} adds when
- * {@code TORNADO_SDK} is set.
+ * <p>Auto: {@code tornado} (GPU through TornadoVM) when TornadoVM's runtime is present (the tornado/ jar on the class
+ * path and TornadoVM's JVM flags, which {@code ./run.sh} adds when {@code TORNADO_SDK} is set) and its default device
+ * is not a CPU; otherwise the CPU backend ({@link #createCpu}): simd when the {@code jdk.incubator.vector} module is
+ * readable and its preferred float vectors are at least 128 bits, else scalar with one warning naming the fix. When
+ * TornadoVM is present but fails to start, or its default device is a CPU (CPU OpenCL such as PoCL: slower than
+ * simd), auto falls back to the CPU backend with one warning; a bad {@code -Dvarsparse.tornado.*} setting stays an
+ * error. Without TornadoVM's runtime, auto says nothing about it (the common case). The tornado backend's class lives
+ * in the separate {@code tornado/} project and is loaded by name, so the core never imports TornadoVM.
  */
 public final class Backends {
     public static final String PROPERTY = "varsparse.backend";
     public static final String THREADS_PROPERTY = "varsparse.threads";
     private static final String SIMD_CLASS = "org.varsparse.backend.simd.SimdOps";
     private static final String TORNADO_CLASS = "org.varsparse.tornado.TornadoOps";
-    private static final String TORNADO_FIX = "set TORNADO_SDK to a TornadoVM SDK and run through ./run.sh, which builds"
+    /** How to make the tornado backend available (what its errors and {@code varsparse info} say). */
+    public static final String TORNADO_FIX = "set TORNADO_SDK to a TornadoVM SDK and run through ./run.sh, which builds"
             + " the tornado/ backend and adds TornadoVM's JVM flags";
     private static final System.Logger LOG = System.getLogger("varsparse");
 
@@ -50,9 +54,10 @@ public final class Backends {
     }
 
     /**
-     * A new backend by name: "scalar", "simd" or "auto".
+     * A new backend by name: "auto", "scalar", "simd" or "tornado".
      *
      * @throws IllegalArgumentException for an unknown name, or a forced backend that is unavailable here
+     *                                  ({@link Unavailable}: the reason and the fix apart)
      */
     public static TensorOps create(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -62,22 +67,60 @@ public final class Backends {
             case "simd": {
                 String why = simdUnavailableReason();
                 if (why != null) {
-                    throw new IllegalArgumentException("backend simd was requested but " + why);
+                    throw new Unavailable("backend simd was requested but " + why,
+                            "use --backend auto (it falls back to scalar) or --backend scalar");
                 }
                 return newSimd();
             }
             case "tornado":
                 return newTornado();
             case "auto": {
-                String why = simdUnavailableReason();
-                if (why != null) {
-                    LOG.log(Level.WARNING, "varsparse: using the slow scalar backend because " + why);
-                    return new ScalarOps();
-                }
-                return newSimd();
+                TensorOps gpu = autoTornado();
+                return gpu != null ? gpu : createCpu();
             }
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "': use auto, scalar, simd or tornado");
+        }
+    }
+
+    /** The CPU backend auto falls back to: simd, else scalar with one warning naming the fix. */
+    public static TensorOps createCpu() {
+        String why = simdUnavailableReason();
+        if (why != null) {
+            LOG.log(Level.WARNING, "varsparse: using the slow scalar backend because " + why);
+            return new ScalarOps();
+        }
+        return newSimd();
+    }
+
+    /**
+     * Auto's GPU choice: the tornado backend when TornadoVM's runtime is present and its default device is not a
+     * CPU, else null (with one warning when TornadoVM is present but not used).
+     *
+     * @throws SettingError for a bad {@code -Dvarsparse.tornado.*} setting: a typo is an error, not a fallback
+     */
+    private static TensorOps autoTornado() {
+        if (tornadoUnavailableReason() != null) {
+            return null;
+        }
+        try {
+            TensorOps ops = (TensorOps) Class.forName(TORNADO_CLASS).getMethod("createUnlessCpu").invoke(null);
+            if (ops == null) {
+                LOG.log(Level.WARNING, "varsparse: TornadoVM's default device is a CPU (CPU OpenCL such as PoCL), slower"
+                        + " than the simd backend, so auto uses the CPU backend; --backend tornado uses the device anyway");
+            }
+            return ops;
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw new SettingError("backend tornado: " + bad.getMessage(), bad);
+            }
+            LOG.log(Level.WARNING, "varsparse: TornadoVM is set up but failed to start (" + rootCause(e)
+                    + "), so auto uses the CPU backend; ./run.sh info lists its devices");
+            return null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.log(Level.WARNING, "varsparse: TornadoVM is set up but failed to start (" + rootCause(e)
+                    + "), so auto uses the CPU backend; ./run.sh info lists its devices");
+            return null;
         }
     }
 
@@ -131,16 +174,16 @@ public final class Backends {
 
     /**
      * Null when the TornadoVM backend can be loaded here (its jar and TornadoVM's runtime flags are present;
-     * whether a device exists is only known once it starts), else the reason and the fix.
+     * whether a device exists is only known once it starts), else the reason ({@link #TORNADO_FIX} says the fix).
      */
     public static String tornadoUnavailableReason() {
         try {
             Class.forName(TORNADO_CLASS, false, Backends.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            return "the TornadoVM backend (" + TORNADO_CLASS + ") is not on the class path (fix: " + TORNADO_FIX + ")";
+            return "the TornadoVM backend (" + TORNADO_CLASS + ") is not on the class path";
         }
         if (System.getProperty("tornado.load.runtime.implementation") == null) {
-            return "TornadoVM's JVM flags are missing (fix: " + TORNADO_FIX + ")";
+            return "TornadoVM's JVM flags are missing";
         }
         return null;
     }
@@ -160,7 +203,7 @@ public final class Backends {
     private static TensorOps newTornado() {
         String why = tornadoUnavailableReason();
         if (why != null) {
-            throw new IllegalArgumentException("backend tornado was requested but " + why);
+            throw new Unavailable("backend tornado was requested but " + why, TORNADO_FIX);
         }
         try {
             return (TensorOps) Class.forName(TORNADO_CLASS).getMethod("create").invoke(null);
@@ -168,11 +211,35 @@ public final class Backends {
             if (e.getCause() instanceof IllegalArgumentException bad) { // a setting of the backend, e.g. its kernels
                 throw new SettingError("backend tornado: " + bad.getMessage(), bad);
             }
-            throw new IllegalArgumentException("backend tornado was requested but TornadoVM failed to start: "
-                    + rootCause(e) + " (fix: " + TORNADO_FIX + ")", e);
+            throw new Unavailable("backend tornado was requested but TornadoVM failed to start: " + rootCause(e),
+                    TORNADO_FIX, e);
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalArgumentException("backend tornado was requested but TornadoVM failed to start: "
-                    + rootCause(e) + " (fix: " + TORNADO_FIX + ")", e);
+            throw new Unavailable("backend tornado was requested but TornadoVM failed to start: " + rootCause(e),
+                    TORNADO_FIX, e);
+        }
+    }
+
+    /** A forced backend that cannot run here: {@link #problem} and {@link #fix} apart; the message holds both. */
+    public static final class Unavailable extends IllegalArgumentException {
+        private final String problem;
+        private final String fix;
+
+        Unavailable(String problem, String fix) {
+            this(problem, fix, null);
+        }
+
+        Unavailable(String problem, String fix, Throwable cause) {
+            super(problem + " (fix: " + fix + ")", cause);
+            this.problem = problem;
+            this.fix = fix;
+        }
+
+        public String problem() {
+            return problem;
+        }
+
+        public String fix() {
+            return fix;
         }
     }
 

@@ -34,9 +34,10 @@ final class InfoCommand implements Callable<Integer> {
         o.println("  simd:         " + (why == null ? "available, " + Backends.simdVectorBits() + "-bit float vectors"
                 : "unavailable: " + why));
         String tornado = Backends.tornadoDevices();
-        o.println("  tornado:      " + (tornado == null ? "unavailable: " + Backends.tornadoUnavailableReason() : tornado));
+        o.println("  tornado:      " + (tornado == null ? "unavailable: " + Backends.tornadoUnavailableReason()
+                + " (fix: " + Backends.TORNADO_FIX + ")" : tornado));
         TensorOps ops = backend.create();
-        o.println("  selected:     " + Backends.describe(ops) + "  (--backend " + backend.backend + ")");
+        o.println("  selected:     " + Backends.describe(ops) + "  (" + backend.source() + ")");
         Path cache = MnistFetcher.defaultCacheDir();
         o.println("  MNIST cache:  " + cache + (Files.isRegularFile(cache.resolve("train-images-idx3-ubyte"))
                 ? "" : " (empty: train fetches it with npm)"));

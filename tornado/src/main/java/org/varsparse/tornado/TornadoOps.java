@@ -16,12 +16,13 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoRuntime;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * The TornadoVM backend ({@code -Dvarsparse.backend=tornado}): GEMMs on the device, everything else on the
- * CPU backend auto selects (simd or scalar), and FISTA as a whole-solve device graph ({@link TornadoFista})
+ * The TornadoVM backend ({@code -Dvarsparse.backend=tornado}, or auto when the default device is not a CPU): GEMMs on
+ * the device, everything else on the CPU backend ({@link Backends#createCpu}: simd or scalar), and FISTA as a whole-solve device graph ({@link TornadoFista})
  * through {@link CodeSolver.Factory}.
  *
  * <p>Transfer cost, honestly: each GEMM call copies A, B and C to the device and C back (one plan per shape,
@@ -61,7 +62,18 @@ public final class TornadoOps extends TensorOps implements CodeSolver.Factory {
         StepVariant step = StepVariant.fromProperty();
         TornadoFista.checkSettings();
         TornadoDevice d = defaultDevice();
-        return new TornadoOps(Backends.create("auto"), d, kernels, step);
+        return new TornadoOps(Backends.createCpu(), d, kernels, step);
+    }
+
+    /**
+     * What {@link Backends}' auto takes: the backend as {@link #create()} makes it, or null when TornadoVM's
+     * default device is a CPU (CPU OpenCL such as PoCL, where the simd backend is faster).
+     */
+    public static TornadoOps createUnlessCpu() {
+        KernelVariant kernels = KernelVariant.fromProperty(); // a bad setting fails even when the device is a CPU
+        StepVariant.fromProperty();
+        TornadoFista.checkSettings();
+        return defaultDevice().getDeviceType() == TornadoDeviceType.CPU ? null : create(kernels);
     }
 
     private static TornadoDevice defaultDevice() {

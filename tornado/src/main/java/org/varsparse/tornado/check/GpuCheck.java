@@ -95,7 +95,7 @@ public final class GpuCheck {
         unrolls = ints(opt.getOrDefault("unroll", "1,4"));
 
         List<TornadoOps> devices = variants.stream().map(TornadoOps::create).toList(); // one backend per variant
-        TensorOps cpu = Backends.create("auto");
+        TensorOps cpu = Backends.createCpu();
         StringBuilder report = new StringBuilder();
         line(report, "varsparse GPU check: JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores");
