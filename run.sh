@@ -133,7 +133,7 @@ case "$cmd" in
       run "${MVN[@]}" -f tornado/pom.xml verify "-Dtornado.jvm.flags=$tf" "$@"
     else
       echo "run.sh: tornado tests skipped: TORNADO_SDK is not set (TornadoVM is optional; to build tornado/ and run" >&2
-      echo "        its tests, set TORNADO_SDK to a TornadoVM SDK, e.g. TORNADO_SDK=/work/tornado/sdk-opencl ./run.sh test)" >&2
+      echo "        its tests, set TORNADO_SDK to a TornadoVM SDK: TORNADO_SDK=/path/to/sdk ./run.sh test; tornado/README.md)" >&2
     fi
     ;;
   gpu-check)
