@@ -114,14 +114,17 @@ public final class Backends {
             if (e.getCause() instanceof IllegalArgumentException bad) {
                 throw new SettingError("backend tornado: " + bad.getMessage(), bad);
             }
-            LOG.log(Level.WARNING, "varsparse: TornadoVM is set up but failed to start (" + rootCause(e)
-                    + "), so auto uses the CPU backend; ./run.sh info lists its devices");
-            return null;
+            return failedToStart(e);
         } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.log(Level.WARNING, "varsparse: TornadoVM is set up but failed to start (" + rootCause(e)
-                    + "), so auto uses the CPU backend; ./run.sh info lists its devices");
-            return null;
+            return failedToStart(e);
         }
+    }
+
+    /** Auto's one warning when TornadoVM is set up but does not start; null: auto goes on with the CPU backend. */
+    private static TensorOps failedToStart(Throwable e) {
+        LOG.log(Level.WARNING, "varsparse: TornadoVM is set up but failed to start (" + rootCause(e)
+                + "), so auto uses the CPU backend; ./run.sh info lists its devices");
+        return null;
     }
 
     /** Null when the simd backend can run here, else the reason and the fix, in one sentence. */
