@@ -1,0 +1,107 @@
+package org.varsparse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Commands that write results never replace earlier ones without --force, check where they write before the long
+ * work, and say in one line what is wrong with their input. One run trained one epoch on tiny MNIST, copied per test.
+ */
+class OutputSafetyTest {
+    @TempDir
+    static Path shared;
+    static Path mnist, pristine;
+
+    @BeforeAll
+    static void trainOnce() throws IOException {
+        mnist = TinyMnist.write(shared.resolve("mnist"), 5);
+        pristine = shared.resolve("run");
+        TinyMnist.Result t = TinyMnist.run(TinyMnist.trainArgs(mnist, pristine, 1));
+        assertEquals(0, t.exit(), t.err());
+    }
+
+    private static Path copy(Path to) {
+        try (Stream<Path> s = Files.walk(pristine)) {
+            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+                Path q = to.resolve(pristine.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(q);
+                } else {
+                    Files.copy(p, q);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return to;
+    }
+
+    /** One line on stderr, exit 2, naming every part of {@code expected}. */
+    private static void assertUserError(TinyMnist.Result r, String... expected) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        for (String e : expected) {
+            assertTrue(r.err().contains(e), "expected '" + e + "' in: " + r.err());
+        }
+    }
+
+    private static String[] classify(Path run, String seeds, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("classify", "--run", run.toString(), "--n", "1",
+                "--seeds", seeds, "--epochs", "2", "--features", "codes", "--backend", "scalar"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void classifyRefusesToReplaceItsResultsAndChecksOutBeforeTraining(@TempDir Path tmp) throws IOException {
+        Path run = copy(tmp.resolve("run"));
+        Path csv = run.resolve("classification/classification.csv");
+        TinyMnist.Result first = TinyMnist.run(classify(run, "2"));
+        assertEquals(0, first.exit(), first.err());
+        byte[] before = Files.readAllBytes(csv);
+
+        TinyMnist.Result again = TinyMnist.run(classify(run, "1"));
+        assertUserError(again, csv.toString(), "already exists", "--force");
+        assertArrayEquals(before, Files.readAllBytes(csv));
+
+        TinyMnist.Result forced = TinyMnist.run(classify(run, "1", "--force"));
+        assertEquals(0, forced.exit(), forced.err());
+        assertEquals(1 + 1, Files.readAllLines(csv).size());
+
+        // a bad --out is reported before any training (one line: no progress printed before it)
+        assertUserError(TinyMnist.run(classify(run, "1", "--out", run.resolve("eval.json").toString())),
+                "eval.json", "is a file, not a folder");
+        assertUserError(TinyMnist.run(classify(run, "1", "--out", run.resolve("eval.json/sub").toString())),
+                "cannot be created");
+        // a new file in a folder that holds other files loses nothing
+        Path user = Files.createDirectories(tmp.resolve("user"));
+        Files.writeString(user.resolve("notes.txt"), "mine");
+        TinyMnist.Result into = TinyMnist.run(classify(run, "1", "--out", user.toString()));
+        assertEquals(0, into.exit(), into.err());
+        assertEquals("mine", Files.readString(user.resolve("notes.txt")));
+    }
+
+    @Test
+    void classifyNamesOnlyTheBadOption() {
+        TinyMnist.Result r = TinyMnist.run("classify", "--run", pristine.toString(), "--seeds", "1", "--epochs", "0");
+        assertUserError(r, "--epochs 0", "must be at least 1");
+        assertFalse(r.err().contains("--seeds"), r.err());
+        assertUserError(TinyMnist.run("classify", "--run", pristine.toString(), "--seeds", "0"), "--seeds 0");
+    }
+}
