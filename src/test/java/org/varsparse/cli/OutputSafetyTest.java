@@ -69,6 +69,33 @@ class OutputSafetyTest {
     }
 
     @Test
+    void evalKeepsTrainsResultsUnlessForced(@TempDir Path tmp) throws IOException {
+        Path run = copy(tmp.resolve("run"));
+        Path eval = run.resolve("eval.json");
+        byte[] before = Files.readAllBytes(eval);
+        assertTrue(Json.read(eval, "").get("fista").isObject(), "train evaluates with FISTA");
+
+        TinyMnist.Result drop = TinyMnist.run("eval", "--run", run.toString(), "--no-fista", "--noise", "0.5",
+                "--backend", "scalar");
+        assertUserError(drop, eval.toString(), "FISTA", "σ = 1", "--noise 0.5,1", "--force");
+        assertArrayEquals(before, Files.readAllBytes(eval));
+
+        // the same settings, or more of them, lose nothing: no --force needed
+        TinyMnist.Result same = TinyMnist.run("eval", "--run", run.toString(), "--backend", "scalar");
+        assertEquals(0, same.exit(), same.err());
+        TinyMnist.Result more = TinyMnist.run("eval", "--run", run.toString(), "--noise", "0.5,1", "--backend", "scalar");
+        assertEquals(0, more.exit(), more.err());
+        assertEquals(2, Json.read(eval, "").get("denoising").size());
+
+        TinyMnist.Result forced = TinyMnist.run("eval", "--run", run.toString(), "--no-fista", "--noise", "0.5",
+                "--force", "--backend", "scalar");
+        assertEquals(0, forced.exit(), forced.err());
+        JsonNode now = Json.read(eval, "");
+        assertTrue(now.get("fista").isNull());
+        assertEquals(1, now.get("denoising").size());
+    }
+
+    @Test
     void classifyRefusesToReplaceItsResultsAndChecksOutBeforeTraining(@TempDir Path tmp) throws IOException {
         Path run = copy(tmp.resolve("run"));
         Path csv = run.resolve("classification/classification.csv");

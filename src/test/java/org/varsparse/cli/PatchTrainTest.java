@@ -74,8 +74,9 @@ class PatchTrainTest {
         assertEquals(psnr, eval, 1e-4);
         assertNotEquals(Metrics.psnr(y, out, Metrics.Normalization.IMAGENET_GRAY), eval, 0.01); // the maps matter
 
-        // eval reloads the same patches from run.json
-        TinyMnist.Result ev = TinyMnist.run("eval", "--run", run.toString(), "--no-fista", "--backend", "scalar");
+        // eval reloads the same patches from run.json (--force: without FISTA it would drop train's FISTA results)
+        TinyMnist.Result ev = TinyMnist.run("eval", "--run", run.toString(), "--no-fista", "--force",
+                "--backend", "scalar");
         assertEquals(0, ev.exit(), ev.err());
         double again = Json.read(run.resolve("eval.json"), "").get("encoder").get("psnr").asDouble();
         assertEquals(eval, again, 1e-9);
