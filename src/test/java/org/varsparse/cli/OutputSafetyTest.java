@@ -131,4 +131,15 @@ class OutputSafetyTest {
         assertFalse(r.err().contains("--seeds"), r.err());
         assertUserError(TinyMnist.run("classify", "--run", pristine.toString(), "--seeds", "0"), "--seeds 0");
     }
+
+    @Test
+    void denoiseImageRefusesMnistRunsAndMissingImages(@TempDir Path tmp) throws IOException {
+        Path photo = PatchTrainTest.writePhotos(tmp.resolve("photos"), 1, 3).resolve("photo0.png");
+        assertUserError(TinyMnist.run("denoise-image", "--run", pristine.toString(), "--image", photo.toString(),
+                "--backend", "scalar"), pristine.toString(), "MNIST digits", "--preset patch-");
+        assertFalse(Files.exists(pristine.resolve("pictures/denoise-photo0.png")));
+        Path missing = tmp.resolve("nonexist.png");
+        assertUserError(TinyMnist.run("denoise-image", "--run", pristine.toString(), "--image", missing.toString()),
+                missing.toString(), "no such file");
+    }
 }
