@@ -142,4 +142,47 @@ class OutputSafetyTest {
         assertUserError(TinyMnist.run("denoise-image", "--run", pristine.toString(), "--image", missing.toString()),
                 missing.toString(), "no such file");
     }
+
+    @Test
+    void reportReplacesOnlyItsOwnPage(@TempDir Path tmp) throws IOException {
+        Path run = copy(tmp.resolve("run"));
+        TinyMnist.Result first = TinyMnist.run("report", "--dir", run.toString());
+        assertEquals(0, first.exit(), first.err());
+        TinyMnist.Result again = TinyMnist.run("report", "--dir", run.toString());
+        assertEquals(0, again.exit(), again.err()); // an earlier report of the same folder: written again
+
+        Path notes = Files.writeString(tmp.resolve("notes.txt"), "my notes");
+        assertUserError(TinyMnist.run("report", "--dir", run.toString(), "--out", notes.toString()),
+                notes.toString(), "--force");
+        assertEquals("my notes", Files.readString(notes));
+        // another run's report is not this one's
+        Path other = copy(tmp.resolve("other"));
+        Path page = tmp.resolve("page.html");
+        assertEquals(0, TinyMnist.run("report", "--dir", other.toString(), "--out", page.toString()).exit());
+        assertUserError(TinyMnist.run("report", "--dir", run.toString(), "--out", page.toString()), "--force");
+        TinyMnist.Result forced = TinyMnist.run("report", "--dir", run.toString(), "--out", notes.toString(), "--force");
+        assertEquals(0, forced.exit(), forced.err());
+        assertTrue(Files.readString(notes).startsWith("<!DOCTYPE html>"));
+    }
+
+    @Test
+    void reportRefusesACorruptMetricsLogButSkipsALastLineCutShort(@TempDir Path tmp) throws IOException {
+        Path run = copy(tmp.resolve("run"));
+        Path metrics = run.resolve("metrics.jsonl");
+        String good = Files.readString(metrics);
+        Files.writeString(metrics, "garbage\n" + good);
+        assertUserError(TinyMnist.run("report", "--dir", run.toString()), metrics + ", line 1", "not an epoch record");
+        assertFalse(Files.exists(run.resolve("report.html")));
+
+        Files.writeString(metrics, good + "{\"epoch\": 2, \"seco", StandardCharsets.UTF_8);
+        TinyMnist.Result cut = TinyMnist.run("report", "--dir", run.toString());
+        assertEquals(0, cut.exit(), cut.err());
+        assertTrue(cut.err().contains("warning: " + metrics + ", line 2 is cut short"), cut.err());
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("line 2 is cut short"), "a note on the page");
+        assertTrue(html.contains("<tr><td>1</td>"), "epoch 1 still in the table");
+        // the same line with its newline is not a crash's leftover but damage
+        Files.writeString(metrics, "\n", StandardOpenOption.APPEND);
+        assertUserError(TinyMnist.run("report", "--dir", run.toString()), metrics + ", line 2");
+    }
 }
