@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
                 "The test images in order, batches of B, the last partial batch dropped. PSNR and sparsity of the"
                         + " encoder codes E(y) and of the FISTA codes; denoising: PSNR of y + σ·N(0, I) and of"
                         + " D(E(y + σ·N(0, I))) against the clean y, σ in normalized units. Writes eval.json"
-                        + " (eval-last.json for --checkpoint last) in the run folder."})
+                        + " (eval-last.json for --checkpoint last) in the run folder; one holding results this eval"
+                        + " would drop (FISTA codes, other noise levels) is replaced only with --force."})
 final class EvalCommand implements Callable<Integer> {
     enum CheckpointName { best, last }
 

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "report", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Write DIR/report.html: a self-contained page (pictures inlined) for a run or sweep folder."})
 final class ReportCommand implements Callable<Integer> {
+    private static final String MARK = "written by varsparse report from ";
+
     private final Main.Io io;
 
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "a run folder (train) or a sweep folder (sweep)")
@@ -51,9 +53,10 @@ final class ReportCommand implements Callable<Integer> {
             throw UserError.of(dir, "holds neither run.json nor sweep.csv", "pass a folder written by train or sweep");
         }
         Path file = out != null ? out : dir.resolve("report.html");
-        String footer = "<p style=\"color:#777;font-size:12px\">written by varsparse report from "
+        String footer = "<p style=\"color:#777;font-size:12px\">" + MARK
                 + esc(dir.toAbsolutePath().normalize().toString()) + "</p>";
-        checkReplaceable(file, footer);
+        // DIR/report.html: any report (the folder may have been moved); elsewhere: a report of this folder
+        checkReplaceable(file, out == null ? MARK : footer);
         String title = (sweep ? "varsparse sweep: " : "varsparse run: ") + dir.toAbsolutePath().normalize().getFileName();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>body{font-family:sans-serif;margin:24px;max-width:1150px}"
@@ -80,9 +83,10 @@ final class ReportCommand implements Callable<Integer> {
 
     /**
      * A report is a view of DIR, written again from it at will, so an earlier report of the same folder is replaced
-     * freely; any other file (a user's notes, a report of another run) needs --force.
+     * freely; any other file (a user's notes, a report of another run) needs --force. {@code mark}: the text that
+     * makes {@code file} such a report.
      */
-    private void checkReplaceable(Path file, String footer) {
+    private void checkReplaceable(Path file, String mark) {
         if (Files.isDirectory(file)) {
             throw UserError.of(file, "is a folder", "pass --out a file name such as report.html");
         }
@@ -92,7 +96,7 @@ final class ReportCommand implements Callable<Integer> {
         boolean ours;
         try {
             ours = Files.size(file) < (1L << 30) && new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
-                    .contains(footer);
+                    .contains(mark);
         } catch (IOException e) {
             ours = false;
         }

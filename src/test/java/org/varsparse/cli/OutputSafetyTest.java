@@ -163,6 +163,10 @@ class OutputSafetyTest {
         TinyMnist.Result forced = TinyMnist.run("report", "--dir", run.toString(), "--out", notes.toString(), "--force");
         assertEquals(0, forced.exit(), forced.err());
         assertTrue(Files.readString(notes).startsWith("<!DOCTYPE html>"));
+        // a run folder moved elsewhere: its own report.html is still its report
+        Path moved = Files.move(run, tmp.resolve("moved"));
+        TinyMnist.Result after = TinyMnist.run("report", "--dir", moved.toString());
+        assertEquals(0, after.exit(), after.err());
     }
 
     @Test
