@@ -64,6 +64,9 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: <run>/classification)")
     Path out;
 
+    @Option(names = "--force", description = "overwrite classification.csv and classification.png if they exist")
+    boolean force;
+
     @Mixin
     DataOptions data = new DataOptions();
 
@@ -86,8 +89,11 @@ final class ClassifyCommand implements Callable<Integer> {
                 throw UserError.of("--n " + n, "must be at least 1", "pass counts like --n 1,10,100");
             }
         }
-        if (seeds < 1 || epochs < 1) {
-            throw UserError.of("--seeds " + seeds + " --epochs " + epochs, "must be at least 1", "pass positive numbers");
+        if (seeds < 1) {
+            throw UserError.of("--seeds " + seeds, "must be at least 1", "pass a number of seeds such as --seeds 3");
+        }
+        if (epochs < 1) {
+            throw UserError.of("--epochs " + epochs, "must be at least 1", "pass a number of epochs such as --epochs 100");
         }
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
@@ -95,6 +101,8 @@ final class ClassifyCommand implements Callable<Integer> {
         if (spec.isPatches()) {
             throw UserError.of(run, "was trained on image patches, which have no labels", "pass a run trained on MNIST");
         }
+        Path dir = out != null ? out : r.dir.resolve("classification");
+        OutputGuard.checkFolder(dir, force, csv(dir), png(dir)); // before the training, which may take hours
         TensorOps ops = backend.create();
         DataSpec.Loaded d = spec.load();
         MnistDataset m = d.mnist();
@@ -102,7 +110,6 @@ final class ClassifyCommand implements Callable<Integer> {
         int[] trainLabels = labels(m.trainLabels(), split.train());
         int[] valLabels = labels(m.trainLabels(), split.val());
         int[] testLabels = labels(m.testLabels(), null);
-        Path dir = out != null ? out : r.dir.resolve("classification");
         io.err().printf(Locale.ROOT, "varsparse classify: %s checkpoint %s (epoch %d), backend %s%n", r.dir, checkpoint,
                 s.epoch(), Backends.describe(ops));
 
@@ -147,6 +154,14 @@ final class ClassifyCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static Path csv(Path dir) {
+        return dir.resolve("classification.csv");
+    }
+
+    private static Path png(Path dir) {
+        return dir.resolve("classification.png");
+    }
+
     private static Matrix encode(Checkpoint.State s, TensorOps ops, Matrix y) {
         Matrix z = new Matrix(y.rows, s.config().codeDim());
         s.encoder().encode(ops, y, z);
@@ -163,7 +178,7 @@ final class ClassifyCommand implements Callable<Integer> {
     }
 
     private void write(Path dir, List<Row> rows) {
-        Path csv = dir.resolve("classification.csv"), png = dir.resolve("classification.png");
+        Path csv = csv(dir), png = png(dir);
         StringBuilder sb = new StringBuilder("features,n_per_class,seed,best_epoch,val_loss_best,test_top1_best,"
                 + "test_top3_best,test_loss_best,test_top1_last,test_top3_last,test_loss_last\n");
         for (Row w : rows) {

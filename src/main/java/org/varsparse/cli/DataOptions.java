@@ -24,7 +24,7 @@ final class DataOptions {
     Integer valSize;
 
     @Option(names = "--photos", paramLabel = "DIR",
-            description = "train on LCN patches (METHOD §3.4) of the PNG/JPEG photos in DIR, split by image, instead of MNIST (the patch-* presets)")
+            description = "the data: LCN patches (METHOD §3.4) of the PNG/JPEG photos in DIR, split by image, instead of MNIST (for the patch-* presets)")
     Path photos;
 
     @Option(names = "--patches", paramLabel = "N",

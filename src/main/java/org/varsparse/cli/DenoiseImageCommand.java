@@ -56,6 +56,9 @@ final class DenoiseImageCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: <run>/pictures)")
     Path out;
 
+    @Option(names = "--force", description = "overwrite denoise-<name>.png and .json if they exist")
+    boolean force;
+
     @Mixin
     BackendOptions backend = new BackendOptions();
 
@@ -69,18 +72,27 @@ final class DenoiseImageCommand implements Callable<Integer> {
         if (stride < 1) {
             throw UserError.of("--stride " + stride, "must be at least 1", "pass a stride such as 4");
         }
+        FileIo.size(image, "pass the path of a PNG or JPEG photo"); // a missing file, a folder: their own messages
         RunDir r = RunDir.existing(run);
-        Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
-        if (s.decoder().outputDim() != 784) {
-            throw UserError.of(run, "its model takes " + s.decoder().outputDim() + " pixels, not 28×28 patches",
-                    "pass a run trained with --photos");
-        }
         GrayImage g;
         try {
             g = PhotoPatches.read(image);
         } catch (IOException e) {
             throw UserError.of(image, "cannot be read (" + e.getMessage() + ")", "pass a PNG or JPEG file", e);
         }
+        if (!TrainCommand.dataSpec(r).isPatches()) {
+            throw UserError.of(run, "was trained on MNIST digits; denoise-image needs a run trained on image patches"
+                    + " (--preset patch-*)", "pass a run trained with --preset patch-vdl --photos DIR");
+        }
+        Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
+        if (s.decoder().outputDim() != 784) {
+            throw UserError.of(run, "its model takes " + s.decoder().outputDim() + " pixels, not 28×28 patches",
+                    "pass a run trained with --photos");
+        }
+        String name = image.getFileName().toString().replaceAll("\\.[^.]*$", "");
+        Path dir = out != null ? out : r.pictures();
+        Path png = dir.resolve("denoise-" + name + ".png"), json = dir.resolve("denoise-" + name + ".json");
+        OutputGuard.checkFolder(dir, force, png, json);
         TensorOps ops = backend.create();
         Metrics.Normalization norm = Metrics.Normalization.IMAGENET_GRAY;
         int h = g.height(), w = g.width();
@@ -88,8 +100,6 @@ final class DenoiseImageCommand implements Callable<Integer> {
         for (int i = 0; i < clean.length; i++) {
             clean[i] = (g.pixels()[i] / 255f - norm.mean()) / norm.std();
         }
-        String name = image.getFileName().toString().replaceAll("\\.[^.]*$", "");
-        Path dir = out != null ? out : r.pictures();
         io.err().printf(Locale.ROOT, "varsparse denoise-image: %s (%d×%d after resizing), checkpoint %s (epoch %d), backend %s%n",
                 image, w, h, checkpoint, s.epoch(), Backends.describe(ops));
         List<float[]> shown = new ArrayList<>();
@@ -118,7 +128,6 @@ final class DenoiseImageCommand implements Callable<Integer> {
             shown.add(noisy);
             shown.add(res.image());
         }
-        Path png = dir.resolve("denoise-" + name + ".png"), json = dir.resolve("denoise-" + name + ".json");
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("image", image.toAbsolutePath().toString());
         all.put("width", w);

@@ -62,9 +62,7 @@ final class EncodeCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             throw UserError.of(out, "is a folder", "pass --out a file name such as codes.npy");
         }
-        if (Files.exists(out) && !force) {
-            throw UserError.of(out, "already exists", "pass --force to overwrite it, or another --out");
-        }
+        OutputGuard.checkOverwrite(out, force);
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw UserError.of(out, "its folder " + parent + " does not exist", "create the folder, or pass another --out");

@@ -1,10 +1,18 @@
 package org.varsparse.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.varsparse.UserError;
 import org.varsparse.backend.Backends;
@@ -20,7 +28,8 @@ import picocli.CommandLine.Option;
                 "The test images in order, batches of B, the last partial batch dropped. PSNR and sparsity of the"
                         + " encoder codes E(y) and of the FISTA codes; denoising: PSNR of y + σ·N(0, I) and of"
                         + " D(E(y + σ·N(0, I))) against the clean y, σ in normalized units. Writes eval.json"
-                        + " (eval-last.json for --checkpoint last) in the run folder."})
+                        + " (eval-last.json for --checkpoint last) in the run folder; one holding results this eval"
+                        + " would drop (FISTA codes, other noise levels) is replaced only with --force."})
 final class EvalCommand implements Callable<Integer> {
     enum CheckpointName { best, last }
 
@@ -40,6 +49,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-fista", description = "skip the FISTA codes (the slow part for NL decoders)")
     boolean noFista;
 
+    @Option(names = "--force", description = "replace eval.json even if it holds results this eval would drop"
+            + " (FISTA codes, other noise levels)")
+    boolean force;
+
     @Mixin
     DataOptions data = new DataOptions();
 
@@ -57,6 +70,9 @@ final class EvalCommand implements Callable<Integer> {
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
         DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
+        if (!force) {
+            checkKeeps(r.evalJson(checkpoint.name()), noise, !noFista);
+        }
         TensorOps ops = backend.create();
         DataSpec.Loaded d = spec.load();
         io.err().println("varsparse eval: " + r.dir + ", checkpoint " + checkpoint + " (epoch " + s.epoch() + "), "
@@ -72,6 +88,57 @@ final class EvalCommand implements Callable<Integer> {
                         "pass levels like --noise 0.5,1,1.5");
             }
         }
+    }
+
+    /**
+     * Refuses to replace {@code file} (an earlier eval, e.g. train's) when it holds results the new one would not:
+     * FISTA codes, or a noise level not in {@code sigmas}. Rerunning with the same or more settings replaces it
+     * freely (the same seeded numbers, or more of them); an unreadable file holds nothing to keep.
+     */
+    private static void checkKeeps(Path file, double[] sigmas, boolean fista) {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        JsonNode old;
+        try {
+            old = Json.MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            return;
+        }
+        if (old == null) {
+            return;
+        }
+        List<String> lost = new ArrayList<>(), keep = new ArrayList<>();
+        boolean loseFista = !fista && old.path("fista").isObject();
+        if (loseFista) {
+            lost.add("the FISTA results");
+            keep.add("without --no-fista");
+        }
+        Set<Double> now = new LinkedHashSet<>();
+        for (double v : sigmas) {
+            now.add(v);
+        }
+        List<String> gone = new ArrayList<>();
+        Set<Double> all = new LinkedHashSet<>(now);
+        for (JsonNode d : old.path("denoising")) {
+            double v = d.path("sigma").asDouble(Double.NaN);
+            if (Double.isFinite(v) && !now.contains(v)) {
+                gone.add(number(v));
+                all.add(v);
+            }
+        }
+        if (!gone.isEmpty()) {
+            lost.add("denoising at σ = " + String.join(", ", gone));
+            keep.add("with --noise " + String.join(",", all.stream().sorted().map(EvalCommand::number).toList()));
+        }
+        if (!lost.isEmpty()) {
+            throw UserError.of(file, "holds " + String.join(" and ", lost) + ", which this eval would drop",
+                    "run it " + String.join(" and ", keep) + " to keep them, or pass --force to replace the file");
+        }
+    }
+
+    private static String number(double v) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     /** Evaluates checkpoint {@code s}, writes its eval JSON and prints the table. */

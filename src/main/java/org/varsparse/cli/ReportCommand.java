@@ -2,8 +2,10 @@ package org.varsparse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -22,13 +24,19 @@ import picocli.CommandLine.Option;
 @Command(name = "report", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Write DIR/report.html: a self-contained page (pictures inlined) for a run or sweep folder."})
 final class ReportCommand implements Callable<Integer> {
+    private static final String MARK = "written by varsparse report from ";
+
     private final Main.Io io;
 
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "a run folder (train) or a sweep folder (sweep)")
     Path dir;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "the page (default: DIR/report.html)")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "the page (default: DIR/report.html); an earlier report of DIR there is replaced")
     Path out;
+
+    @Option(names = "--force", description = "overwrite --out even if it is not an earlier report of DIR")
+    boolean force;
 
     ReportCommand(Main.Io io) {
         this.io = io;
@@ -44,6 +52,11 @@ final class ReportCommand implements Callable<Integer> {
         if (!sweep && !Files.isRegularFile(dir.resolve("run.json"))) {
             throw UserError.of(dir, "holds neither run.json nor sweep.csv", "pass a folder written by train or sweep");
         }
+        Path file = out != null ? out : dir.resolve("report.html");
+        String footer = "<p style=\"color:#777;font-size:12px\">" + MARK
+                + esc(dir.toAbsolutePath().normalize().toString()) + "</p>";
+        // DIR/report.html: any report (the folder may have been moved); elsewhere: a report of this folder
+        checkReplaceable(file, out == null ? MARK : footer);
         String title = (sweep ? "varsparse sweep: " : "varsparse run: ") + dir.toAbsolutePath().normalize().getFileName();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>body{font-family:sans-serif;margin:24px;max-width:1150px}"
@@ -58,9 +71,7 @@ final class ReportCommand implements Callable<Integer> {
         } else {
             runSections(h);
         }
-        h.append("<p style=\"color:#777;font-size:12px\">written by varsparse report from ").append(esc(dir.toString()))
-                .append("</p></body></html>\n");
-        Path file = out != null ? out : dir.resolve("report.html");
+        h.append(footer).append("</body></html>\n");
         try {
             Files.writeString(file, h.toString());
         } catch (IOException e) {
@@ -68,6 +79,31 @@ final class ReportCommand implements Callable<Integer> {
         }
         io.out().println("wrote " + file);
         return 0;
+    }
+
+    /**
+     * A report is a view of DIR, written again from it at will, so an earlier report of the same folder is replaced
+     * freely; any other file (a user's notes, a report of another run) needs --force. {@code mark}: the text that
+     * makes {@code file} such a report.
+     */
+    private void checkReplaceable(Path file, String mark) {
+        if (Files.isDirectory(file)) {
+            throw UserError.of(file, "is a folder", "pass --out a file name such as report.html");
+        }
+        if (force || !Files.exists(file)) {
+            return;
+        }
+        boolean ours;
+        try {
+            ours = Files.size(file) < (1L << 30) && new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+                    .contains(mark);
+        } catch (IOException e) {
+            ours = false;
+        }
+        if (!ours) {
+            throw UserError.of(file, "already exists and is not a report of " + dir,
+                    "pass --force to overwrite it, or another --out");
+        }
     }
 
     private void runSections(StringBuilder h) {
@@ -102,7 +138,8 @@ final class ReportCommand implements Callable<Integer> {
             h.append("<h2>Epochs</h2>\n<table><tr><th>epoch</th><th>seconds</th><th>train PSNR</th><th>val energy</th>"
                     + "<th>val PSNR</th><th>val L0 %</th><th>code std (mean / min)</th><th>dead codes %</th>"
                     + "<th>decoder column norm (mean / max)</th><th>best</th></tr>");
-            for (JsonNode m : RunDir.existing(dir).readMetrics()) {
+            List<String> notes = new ArrayList<>();
+            for (JsonNode m : epochs(metrics, notes)) {
                 h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.1f</td><td>%.2f</td><td>%.5f</td><td>%.2f</td>"
                                 + "<td>%.1f</td><td>%.3f / %.3f</td><td>%.1f</td><td>%.3f / %.3f</td><td>%s</td></tr>",
                         m.path("epoch").asInt(), m.path("seconds").asDouble(),
@@ -113,6 +150,7 @@ final class ReportCommand implements Callable<Integer> {
                         m.path("best").asBoolean() ? "*" : ""));
             }
             h.append("</table>\n");
+            notes.forEach(n -> h.append("<p><b>Note:</b> ").append(esc(n)).append("</p>\n"));
         }
         Path cls = dir.resolve("classification/classification.csv");
         if (Files.isRegularFile(cls)) {
@@ -125,7 +163,7 @@ final class ReportCommand implements Callable<Integer> {
             h.append("<h3>").append(esc(png.getFileName().toString())).append("</h3>\n").append(img(png));
             Path json = png.resolveSibling(png.getFileName().toString().replaceAll("\\.png$", ".json"));
             if (Files.isRegularFile(json)) {
-                JsonNode j = Json.read(json, "");
+                JsonNode j = Json.read(json, "rerun the command that wrote it, or delete it");
                 h.append("<table><tr><th>σ</th><th>noisy (dB)</th><th>denoised (dB)</th><th>patches</th></tr>");
                 for (JsonNode r : j.path("results")) {
                     h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%d</td></tr>",
@@ -135,6 +173,46 @@ final class ReportCommand implements Callable<Integer> {
                 h.append("</table>\n");
             }
         }
+    }
+
+    /**
+     * The epochs of metrics.jsonl. A line that is not an epoch record means the log is not what train wrote, so the
+     * table would mislead: a user error naming the line. Only a last line cut short (no newline: train was stopped
+     * while appending it; --resume redoes that epoch) is left out, with a warning and a note on the page.
+     */
+    private List<JsonNode> epochs(Path metrics, List<String> notes) {
+        String text;
+        try {
+            text = new String(Files.readAllBytes(metrics), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw FileIo.readFailure(metrics, e, "make it readable, or delete it (it is a log)");
+        }
+        String[] lines = text.split("\n", -1); // the last element is "" when the file ends with a newline
+        List<JsonNode> out = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(lines[i]);
+            } catch (IOException e) {
+                n = null;
+            }
+            if (n != null && n.isObject() && n.has("epoch")) {
+                out.add(n);
+            } else if (i == lines.length - 1) {
+                String note = metrics + ", line " + (i + 1) + " is cut short (train was stopped while writing it);"
+                        + " the report leaves it out";
+                io.err().println("warning: " + note);
+                notes.add(note);
+            } else {
+                String shown = lines[i].length() > 60 ? lines[i].substring(0, 60) + "…" : lines[i];
+                throw UserError.of(metrics + ", line " + (i + 1), "is not an epoch record (" + shown.strip() + ")",
+                        "restore the file, or delete that line or the whole file (it is a log) to write the report");
+            }
+        }
+        return out;
     }
 
     /** Mean test top-1 (%) per features and n over seeds: best-validation epoch and last epoch. */

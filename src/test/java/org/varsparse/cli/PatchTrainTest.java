@@ -1,5 +1,6 @@
 package org.varsparse.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,8 +75,9 @@ class PatchTrainTest {
         assertEquals(psnr, eval, 1e-4);
         assertNotEquals(Metrics.psnr(y, out, Metrics.Normalization.IMAGENET_GRAY), eval, 0.01); // the maps matter
 
-        // eval reloads the same patches from run.json
-        TinyMnist.Result ev = TinyMnist.run("eval", "--run", run.toString(), "--no-fista", "--backend", "scalar");
+        // eval reloads the same patches from run.json (--force: without FISTA it would drop train's FISTA results)
+        TinyMnist.Result ev = TinyMnist.run("eval", "--run", run.toString(), "--no-fista", "--force",
+                "--backend", "scalar");
         assertEquals(0, ev.exit(), ev.err());
         double again = Json.read(run.resolve("eval.json"), "").get("encoder").get("psnr").asDouble();
         assertEquals(eval, again, 1e-9);
@@ -91,5 +93,20 @@ class PatchTrainTest {
         assertTrue(Double.isFinite(res.get(1).get("psnr_denoised").asDouble()));
         BufferedImage strip = ImageIO.read(run.resolve("pictures/denoise-photo0.png").toFile());
         assertEquals(2 * 256 + 4, strip.getHeight()); // two σ rows of the photo resized to height 256
+
+        // a second denoising of the same photo replaces nothing without --force
+        byte[] png = Files.readAllBytes(run.resolve("pictures/denoise-photo0.png"));
+        String[] second = {"denoise-image", "--run", run.toString(), "--image", photos.resolve("photo0.png").toString(),
+                "--noise", "1", "--stride", "100", "--backend", "scalar"};
+        TinyMnist.Result refused = TinyMnist.run(second);
+        assertEquals(2, refused.exit(), refused.err());
+        assertTrue(refused.err().contains(run.resolve("pictures/denoise-photo0.png") + ": already exists")
+                && refused.err().contains("--force"), refused.err());
+        assertArrayEquals(png, Files.readAllBytes(run.resolve("pictures/denoise-photo0.png")));
+        assertEquals(2, Json.read(run.resolve("pictures/denoise-photo0.json"), "").get("results").size());
+        TinyMnist.Result forced = TinyMnist.run(java.util.stream.Stream.concat(java.util.Arrays.stream(second),
+                java.util.stream.Stream.of("--force")).toArray(String[]::new));
+        assertEquals(0, forced.exit(), forced.err());
+        assertEquals(1, Json.read(run.resolve("pictures/denoise-photo0.json"), "").get("results").size());
     }
 }
