@@ -186,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
                             : "has no checkpoint: the run stopped before its first epoch ended",
                     "train anew into another --out (or delete this folder first)");
         }
-        Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last");
+        Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last", Checkpoint.FIX_RESUME);
         TrainConfig config = resumedConfig(from.config(), hyper.given(parsed), parsed);
         // all epochs trained but no "finished" mark: stopped in the final evaluation, which the resume then does
         boolean unfinished = from.epoch() == config.epochs() && !run.readRunJson().has(FINISHED);
