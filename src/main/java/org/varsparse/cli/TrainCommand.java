@@ -166,10 +166,7 @@ final class TrainCommand implements Callable<Integer> {
             throw UserError.of("--preset " + preset, "is tuned for LCN patches of natural images",
                     "pass --photos DIR (a folder of PNG/JPEG photos), or use an MNIST preset");
         }
-        TrainConfig config = HyperparameterOptions.applyOptions(p.config(), hyper.given(parsed));
-        if (config.epochs() < 1) {
-            throw UserError.of("--epochs " + config.epochs(), "nothing to train", "pass --epochs 1 or more");
-        }
+        TrainConfig config = HyperparameterOptions.forNewRun(p.config(), hyper.given(parsed));
         Path runPath = out != null ? out : defaultOut(p);
         RunDir.checkNew(runPath); // before the data is read, so that a bad --out fails at once
         return new Plan(runPath, null, null, config, spec);
@@ -282,6 +279,10 @@ final class TrainCommand implements Callable<Integer> {
         if (parsed.hasMatchedOption("--preset") && !saved.preset().equals(preset.trim().toLowerCase(Locale.ROOT))) {
             throw UserError.of("--preset " + preset, "the run was trained with preset " + saved.preset(),
                     "leave --preset out when resuming");
+        }
+        HyperparameterOptions.requireEpochs(given);
+        if (!given.containsKey("decoder")) { // else the decoder itself is refused below
+            HyperparameterOptions.requireNlDecoder(saved, given, true);
         }
         Map<String, Object> savedMap = saved.asMap();
         for (Map.Entry<String, Object> g : given.entrySet()) {
