@@ -185,13 +185,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last", Checkpoint.FIX_RESUME);
         TrainConfig config = resumedConfig(from.config(), hyper.given(parsed), parsed);
+        DataSpec dataSpec = data.resumed(dataSpec(run), trainLimit); // the same data, or a user error
         // all epochs trained but no "finished" mark: stopped in the final evaluation, which the resume then does
         boolean unfinished = from.epoch() == config.epochs() && !run.readRunJson().has(FINISHED);
         if (from.epoch() >= config.epochs() && !unfinished) {
             throw UserError.of(out, "has already trained " + from.epoch() + " of " + config.epochs() + " epochs",
                     "pass --epochs N with N > " + from.epoch() + " to train further, or evaluate it with varsparse eval");
         }
-        return new Plan(out, run, from, config, data.resolve(dataSpec(run), trainLimit));
+        return new Plan(out, run, from, config, dataSpec);
     }
 
     private void printHeader(RunDir run, TrainConfig config, int start, DataSpec.Loaded d, String backendName) {
