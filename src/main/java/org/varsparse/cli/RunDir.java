@@ -90,7 +90,7 @@ final class RunDir {
                 : e instanceof AccessDeniedException ? "permission denied in " + parent
                 : e instanceof NoSuchFileException ? parent + " exists but takes no new folders (it is not writable)"
                 : "cannot create it in " + parent + " (" + e.getMessage() + ")";
-        return UserError.of(dir, "cannot create the run folder: " + why, "pass --out a new folder in a place you can write to", e);
+        return UserError.of(dir, "cannot write it: " + why, "pass --out a new folder in a place you can write to", e);
     }
 
     /** The closest of {@code dir}'s ancestors that exists, or null. */
