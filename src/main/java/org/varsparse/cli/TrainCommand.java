@@ -144,7 +144,8 @@ final class TrainCommand implements Callable<Integer> {
             throw e;
         }
 
-        Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best");
+        Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best", "evaluate the other checkpoint with"
+                + " varsparse eval --run " + run.dir + " --checkpoint last, or train anew into another --out");
         Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d, ops, noise, true, io.out());
         List<String> pictures = picturesOf(run, best, d, ops, noise);
         summary(run, config, best.epoch(), res, pictures);
@@ -282,10 +283,14 @@ final class TrainCommand implements Callable<Integer> {
                     "leave --preset out when resuming");
         }
         HyperparameterOptions.requireEpochs(given);
-        if (!given.containsKey("decoder")) { // else the decoder itself is refused below
-            HyperparameterOptions.requireNlDecoder(saved, given, true);
-        }
         Map<String, Object> savedMap = saved.asMap();
+        if (!given.containsKey("decoder")) { // else the decoder itself is refused below
+            Map<String, Object> changed = new LinkedHashMap<>(given); // a value the run recorded is no change:
+            changed.entrySet().removeIf(g -> Objects.equals(  // older linear runs recorded --hidden-dim
+                    HyperparameterOptions.applyOptions(saved, Map.of(g.getKey(), g.getValue())).asMap().get(g.getKey()),
+                    savedMap.get(g.getKey())));
+            HyperparameterOptions.requireNlDecoder(saved, changed, true);
+        }
         for (Map.Entry<String, Object> g : given.entrySet()) {
             if (g.getKey().equals("epochs")) {
                 continue;

@@ -176,4 +176,28 @@ class ResumeTest {
         assertTrue(eval.err().contains("Fix: pass --checkpoint best to use the run's other checkpoint"), eval.err());
         assertFalse(eval.err().contains("resume"), "eval resumes nothing: " + eval.err());
     }
+
+    /**
+     * --hidden-dim on a linear run is refused on resume too, unless it is the value the run recorded (older versions
+     * saved it for linear runs, and a sweep's --resume passes it again).
+     */
+    @Test
+    void resumeOfALinearRunRefusesANewHiddenWidthButNotTheRecordedOne() throws IOException {
+        Path mnist = TinyMnist.write(tmp.resolve("mnist"), 15);
+        Path run = tmp.resolve("run");
+        assertEquals(0, TinyMnist.run(TinyMnist.trainArgs(mnist, run, 1)).exit());
+        TinyMnist.Result refused = TinyMnist.run("train", "--resume", "--out", run.toString(), "--epochs", "2",
+                "--hidden-dim", "64");
+        assertEquals(2, refused.exit());
+        assertTrue(refused.err().contains("--hidden-dim 64: applies only to the NL decoder (one_hidden), but the run has"
+                + " the linear decoder. Fix: leave --hidden-dim out when resuming"), refused.err());
+
+        Path ck = run.resolve("checkpoints").resolve("last").resolve(Checkpoint.JSON); // as an older version saved it
+        ObjectNode j = (ObjectNode) Json.read(ck, "");
+        ((ObjectNode) j.get("hyperparameters")).put("hiddenDim", 64);
+        Json.write(ck, j);
+        TinyMnist.Result same = TinyMnist.run("train", "--resume", "--out", run.toString(), "--epochs", "2",
+                "--hidden-dim", "64");
+        assertEquals(0, same.exit(), same.err());
+    }
 }
