@@ -379,7 +379,8 @@ final class TrainCommand implements Callable<Integer> {
             return Json.MAPPER.treeToValue(data, DataSpec.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw UserError.of(run.runJson(), "its \"data\" entry is invalid (" + e.getMessage() + ")",
-                    "restore run.json, or pass the data again with --mnist-dir or --data-dir", e);
+                    "restore run.json (its \"data\" entry records what the run was trained on; --mnist-dir and"
+                            + " --data-dir cannot stand in for it)", e);
         }
     }
 
