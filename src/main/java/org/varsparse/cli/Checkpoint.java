@@ -59,7 +59,18 @@ public final class Checkpoint {
     static final String JSON = "checkpoint.json";
     static final String FORMAT = "varsparse-checkpoint";
     static final int FORMAT_VERSION = 1;
-    private static final String FIX = "resume from another checkpoint (e.g. --checkpoint last or best), or train anew";
+    /** The fix for a damaged checkpoint read by a command with {@code --checkpoint best|last} (eval, encode, ...). */
+    private static String fixFor(String name) {
+        return "pass --checkpoint " + (name.equals("best") ? "last" : "best") + " to use the run's other checkpoint,"
+                + " or train anew";
+    }
+
+    /**
+     * The fix for a damaged {@code checkpoints/last} met by {@code train --resume}: train resumes from last only, so the
+     * way on is a new run; the best checkpoint may still be evaluated.
+     */
+    static final String FIX_RESUME = "train anew into another --out (varsparse eval --run DIR --checkpoint best"
+            + " still evaluates the best epoch if that checkpoint is intact)";
 
     private Checkpoint() {
     }
@@ -91,7 +102,7 @@ public final class Checkpoint {
             t.decoderOptimizer().importState(s.decoderAdam());
             t.encoderOptimizer().importState(s.encoderAdam());
         } catch (IllegalArgumentException e) {
-            throw UserError.of(where.resolve(OPTIMIZER), "does not fit the model: " + e.getMessage(), FIX, e);
+            throw UserError.of(where.resolve(OPTIMIZER), "does not fit the model: " + e.getMessage(), FIX_RESUME, e);
         }
         return t;
     }
@@ -160,8 +171,9 @@ public final class Checkpoint {
         for (String f : List.of(MODEL, OPTIMIZER)) {
             Path p = dir.resolve(f);
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("bytes", size(p));
-            info.put("sha256", sha256(p));
+            String fix = "check the disk holding " + dir + ", and train again"; // the file was just written
+            info.put("bytes", size(p, fix));
+            info.put("sha256", sha256(p, fix));
             files.put(f, info);
         }
         m.put("files", files);
@@ -220,24 +232,30 @@ public final class Checkpoint {
                 + (name.equals("best") ? "last" : "best"));
     }
 
+    /** Checkpoint {@code name}; a damaged one is a user error whose fix names {@code --checkpoint} (eval, encode, ...). */
     public static State load(Path checkpointsDir, String name) {
+        return load(checkpointsDir, name, fixFor(name));
+    }
+
+    /** Checkpoint {@code name}; a damaged one is a user error with the fix {@code fix} (the command's own way on). */
+    static State load(Path checkpointsDir, String name, String fix) {
         Path dir = locate(checkpointsDir, name);
         Path jsonFile = dir.resolve(JSON);
-        JsonNode j = Json.read(jsonFile, FIX);
+        JsonNode j = Json.read(jsonFile, fix);
         if (!FORMAT.equals(j.path("format").asText()) || j.path("format_version").asInt() != FORMAT_VERSION) {
-            throw UserError.of(jsonFile, "is not a varsparse checkpoint of format version " + FORMAT_VERSION, FIX);
+            throw UserError.of(jsonFile, "is not a varsparse checkpoint of format version " + FORMAT_VERSION, fix);
         }
-        JsonNode files = Json.field(j, "files", jsonFile, FIX);
+        JsonNode files = Json.field(j, "files", jsonFile, fix);
         for (String f : List.of(MODEL, OPTIMIZER)) {
             Path p = dir.resolve(f);
             JsonNode want = files.path(f);
-            if (size(p) != want.path("bytes").asLong(-1) || !sha256(p).equals(want.path("sha256").asText())) {
+            if (size(p, fix) != want.path("bytes").asLong(-1) || !sha256(p, fix).equals(want.path("sha256").asText())) {
                 throw UserError.of(p, "does not match the size and SHA-256 recorded in " + JSON
-                        + " (changed or damaged after it was saved)", FIX);
+                        + " (changed or damaged after it was saved)", fix);
             }
         }
-        TrainConfig config = config(Json.field(j, "hyperparameters", jsonFile, FIX), jsonFile);
-        SafeTensors.Contents model = requireFinite(dir.resolve(MODEL), SafeTensors.read(dir.resolve(MODEL)));
+        TrainConfig config = config(Json.field(j, "hyperparameters", jsonFile, fix), jsonFile, fix);
+        SafeTensors.Contents model = requireFinite(dir.resolve(MODEL), SafeTensors.read(dir.resolve(MODEL)), fix);
         Decoder decoder;
         ListaEncoder encoder;
         try {
@@ -256,11 +274,11 @@ public final class Checkpoint {
                         + " but the tensors have decoder l=" + decoder.codeDim() + ", encoder l=" + encoder.codeDim());
             }
         } catch (IllegalArgumentException e) {
-            throw UserError.of(dir.resolve(MODEL), "its tensors do not fit the model: " + e.getMessage(), FIX, e);
+            throw UserError.of(dir.resolve(MODEL), "its tensors do not fit the model: " + e.getMessage(), fix, e);
         }
-        SafeTensors.Contents opt = requireFinite(dir.resolve(OPTIMIZER), SafeTensors.read(dir.resolve(OPTIMIZER)));
-        Adam.State dAdam = adamState("decoder", opt, dir.resolve(OPTIMIZER));
-        Adam.State eAdam = adamState("encoder", opt, dir.resolve(OPTIMIZER));
+        SafeTensors.Contents opt = requireFinite(dir.resolve(OPTIMIZER), SafeTensors.read(dir.resolve(OPTIMIZER)), fix);
+        Adam.State dAdam = adamState("decoder", opt, dir.resolve(OPTIMIZER), fix);
+        Adam.State eAdam = adamState("encoder", opt, dir.resolve(OPTIMIZER), fix);
         JsonNode best = j.path("best_val_energy");
         return new State(config, j.path("epoch").asInt(), j.path("val_energy").asDouble(Double.NaN),
                 best.isNumber() ? best.asDouble() : Double.NaN, j.path("best_epoch").asInt(),
@@ -268,13 +286,13 @@ public final class Checkpoint {
     }
 
     /** A checkpoint holds finite numbers only: NaN or infinity is a diverged model, useless to evaluate or resume. */
-    private static SafeTensors.Contents requireFinite(Path file, SafeTensors.Contents c) {
+    private static SafeTensors.Contents requireFinite(Path file, SafeTensors.Contents c, String fix) {
         for (Map.Entry<String, Tensor> t : c.tensors().entrySet()) {
             float[] v = t.getValue().data();
             for (int i = 0; i < v.length; i++) {
                 if (!Float.isFinite(v[i])) {
                     throw UserError.of(file, "tensor '" + t.getKey() + "' holds " + v[i] + " at index " + i
-                            + " (the values of a diverged model)", FIX);
+                            + " (the values of a diverged model)", fix);
                 }
             }
         }
@@ -283,11 +301,15 @@ public final class Checkpoint {
 
     /** The TrainConfig saved as {@code hyperparameters}: every field must be there. */
     static TrainConfig config(JsonNode h, Path file) {
+        return config(h, file, fixFor("best"));
+    }
+
+    private static TrainConfig config(JsonNode h, Path file, String fix) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (var c : TrainConfig.class.getRecordComponents()) {
             JsonNode v = h.get(c.getName());
             if (v == null || v.isNull() || v.isContainerNode()) {
-                throw UserError.of(file, "hyperparameters has no value for " + c.getName(), FIX);
+                throw UserError.of(file, "hyperparameters has no value for " + c.getName(), fix);
             }
             values.put(c.getName(), v.isNumber() ? v.numberValue() : v.isBoolean() ? v.booleanValue() : v.asText());
         }
@@ -295,61 +317,65 @@ public final class Checkpoint {
         try {
             preset = Preset.byName(String.valueOf(values.get("preset")));
         } catch (IllegalArgumentException e) {
-            throw UserError.of(file, e.getMessage(), FIX, e);
+            throw UserError.of(file, e.getMessage(), fix, e);
         }
         return HyperparameterOptions.apply(preset.config(), values,
-                (e, ex) -> UserError.of(file, "hyperparameter " + ex.getMessage(), FIX, ex));
+                (e, ex) -> UserError.of(file, "hyperparameter " + ex.getMessage(), fix, ex));
     }
 
-    private static Adam.State adamState(String prefix, SafeTensors.Contents c, Path file) {
+    private static Adam.State adamState(String prefix, SafeTensors.Contents c, Path file, String fix) {
         Map<String, String> meta = c.metadata();
         try {
-            int groups = Integer.parseInt(require(meta, prefix + ".groups", file));
+            int groups = Integer.parseInt(require(meta, fix, prefix + ".groups", file));
             List<Adam.GroupState> gs = new ArrayList<>();
             for (int i = 0; i < groups; i++) {
-                gs.add(new Adam.GroupState(Double.parseDouble(require(meta, prefix + ".group" + i + ".lr", file)),
-                        Double.parseDouble(require(meta, prefix + ".group" + i + ".weight_decay", file))));
+                gs.add(new Adam.GroupState(Double.parseDouble(require(meta, fix, prefix + ".group" + i + ".lr", file)),
+                        Double.parseDouble(require(meta, fix, prefix + ".group" + i + ".weight_decay", file))));
             }
             List<Adam.ParamState> ps = new ArrayList<>();
-            for (String name : require(meta, prefix + ".params", file).split(",")) {
+            for (String name : require(meta, fix, prefix + ".params", file).split(",")) {
                 String key = prefix + "." + name;
-                ps.add(new Adam.ParamState(name, Long.parseLong(require(meta, key + ".step", file)),
+                ps.add(new Adam.ParamState(name, Long.parseLong(require(meta, fix, key + ".step", file)),
                         c.get(file, key + ".exp_avg").data(), c.get(file, key + ".exp_avg_sq").data()));
             }
             return new Adam.State(gs, ps);
         } catch (NumberFormatException e) {
-            throw UserError.of(file, "a number in the metadata is invalid (" + e.getMessage() + ")", FIX, e);
+            throw UserError.of(file, "a number in the metadata is invalid (" + e.getMessage() + ")", fix, e);
         }
     }
 
-    private static String require(Map<String, String> meta, String key, Path file) {
+    private static String require(Map<String, String> meta, String fix, String key, Path file) {
         String v = meta.get(key);
         if (v == null) {
-            throw UserError.of(file, "its metadata has no " + key, FIX);
+            throw UserError.of(file, "its metadata has no " + key, fix);
         }
         return v;
     }
 
     // ---------------------------------------------------------------------------------------------- files
 
-    private static long size(Path p) {
-        return FileIo.size(p, FIX);
+    private static long size(Path p, String fix) {
+        return FileIo.size(p, fix);
     }
 
     static String sha256(Path p) {
+        return sha256(p, fixFor("best"));
+    }
+
+    private static String sha256(Path p, String fix) {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK provides SHA-256", e);
         }
-        try (InputStream in = FileIo.open(p, FIX)) {
+        try (InputStream in = FileIo.open(p, fix)) {
             byte[] buf = new byte[1 << 16];
             for (int r; (r = in.read(buf)) > 0; ) {
                 md.update(buf, 0, r);
             }
         } catch (IOException e) {
-            throw FileIo.readFailure(p, e, FIX);
+            throw FileIo.readFailure(p, e, fix);
         }
         return HexFormat.of().formatHex(md.digest());
     }

