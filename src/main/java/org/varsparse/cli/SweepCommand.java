@@ -168,8 +168,11 @@ final class SweepCommand implements Callable<Integer> {
                     Path log = out.resolve(name + ".log");
                     int rc = trainQuietly(args, log, cont);
                     if (rc != 0) {
-                        throw UserError.of(log, "train " + name + " failed with status " + rc,
-                                "read that log, then rerun with --resume --out " + out + " (finished points are kept)");
+                        String why = lastError(log);
+                        throw UserError.of(log, "train " + name + " failed " + (why == null ? "with status " + rc
+                                        : "(" + why + ")"), "if an option passed to train is at fault, start a new sweep"
+                                        + " with it corrected in another --out (--resume would reuse it); else remove the"
+                                        + " cause and rerun with --resume --out " + out + " (finished points are kept)");
                     }
                 }
                 JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep with --resume");
@@ -322,6 +325,18 @@ final class SweepCommand implements Callable<Integer> {
         j.path("train_args").forEach(n -> trainArgs.add(n.asText()));
         if (presets.isEmpty() || factors.length == 0) {
             throw UserError.of(f, "names no presets or factors", "start a new sweep in another folder");
+        }
+    }
+
+    /** The last error line of a train log, without its {@code error: } prefix; null if there is none. */
+    private static String lastError(Path log) {
+        try {
+            List<String> errors = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("error: ")).toList();
+            return errors.isEmpty() ? null : errors.get(errors.size() - 1).substring("error: ".length())
+                    .replaceAll("\\.$", "");
+        } catch (IOException e) {
+            return null; // the message then names the log alone
         }
     }
 

@@ -109,4 +109,23 @@ class SweepOptionsTest {
         assertEquals(json, Files.readString(out.resolve("sweep.json")));
         assertEquals(List.of(out.resolve("sweep.json")), Files.list(out).toList());
     }
+
+    /**
+     * A train option checked only against the data (--val-size larger than the tiny training pool) fails the first
+     * point: the error quotes train's, and says to start a new sweep rather than only --resume, which would reuse it.
+     * The sweep folder and its sweep.json are kept.
+     */
+    @Test
+    void aFailedPointQuotesTrainsErrorAndKeepsTheSweep(@TempDir Path tmp) throws IOException {
+        Path mnist = TinyMnist.write(tmp.resolve("mnist"), 5);
+        Path out = tmp.resolve("s");
+        TinyMnist.Result r = TinyMnist.run("sweep", "--presets", "mnist-vdl", "--factors", "1", "--epochs", "1", "--out",
+                out.toString(), "--mnist-dir", mnist.toString(), "--allow-small-data", "--val-size", "900",
+                "--backend", "scalar");
+        assertEquals(2, r.exit(), r.err());
+        String line = r.errLines().get(r.errLines().size() - 1);
+        assertTrue(line.startsWith("error: " + out.resolve("mnist-vdl-x1.log") + ": train mnist-vdl-x1 failed (--val-size 900: ")
+                && line.contains("start a new sweep"), line);
+        assertTrue(Files.isRegularFile(out.resolve("sweep.json")), "the sweep is kept");
+    }
 }
