@@ -44,7 +44,8 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Train each preset over a λ grid and plot test PSNR vs sparsity (encoder codes).",
-                "Options not listed here go to every train run (data, --code-dim, --backend, ...)."})
+                "Options not listed here go to every train run (data, --code-dim, --backend, ...) and are checked"
+                        + " before the sweep starts; each run's --preset, --sparsity-reg and --out are the sweep's."})
 final class SweepCommand implements Callable<Integer> {
     private final Main.Io io;
 
@@ -328,13 +329,16 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    /** The last error line of a train log, without its {@code error: } prefix; null if there is none. */
+    /**
+     * The last error line of a train log, without its {@code error: } prefix and with its fix as "train advises: ...",
+     * so that the sweep's own message has one fix; null if there is none.
+     */
     private static String lastError(Path log) {
         try {
             List<String> errors = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                     .filter(l -> l.startsWith("error: ")).toList();
             return errors.isEmpty() ? null : errors.get(errors.size() - 1).substring("error: ".length())
-                    .replaceAll("\\.$", "");
+                    .replaceAll("\\.$", "").replaceFirst("\\. Fix: ", "; train advises: ");
         } catch (IOException e) {
             return null; // the message then names the log alone
         }

@@ -125,7 +125,7 @@ class SweepOptionsTest {
         assertEquals(2, r.exit(), r.err());
         String line = r.errLines().get(r.errLines().size() - 1);
         assertTrue(line.startsWith("error: " + out.resolve("mnist-vdl-x1.log") + ": train mnist-vdl-x1 failed (--val-size 900: ")
-                && line.contains("start a new sweep"), line);
+                && line.contains("start a new sweep") && line.split("Fix:").length == 2, line);
         assertTrue(Files.isRegularFile(out.resolve("sweep.json")), "the sweep is kept");
     }
 }
