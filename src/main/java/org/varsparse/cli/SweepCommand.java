@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -23,9 +25,14 @@ import org.varsparse.UserError;
 import org.varsparse.io.FileIo;
 import org.varsparse.train.Preset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -37,7 +44,8 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
         description = {"Train each preset over a λ grid and plot test PSNR vs sparsity (encoder codes).",
-                "Options not listed here go to every train run (data, --code-dim, --backend, ...)."})
+                "Options not listed here go to every train run (data, --code-dim, --backend, ...) and are checked"
+                        + " before the sweep starts; each run's --preset, --sparsity-reg and --out are the sweep's."})
 final class SweepCommand implements Callable<Integer> {
     private final Main.Io io;
 
@@ -87,8 +95,14 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        refuseRepeated(parsed);
         if (resume) {
             loadOptions();
+        }
+        if (full && parsed.hasMatchedOption("--epochs")) {
+            throw UserError.of("--epochs " + epochs, "--full trains each preset for its own epoch count",
+                    "leave out --epochs, or --full");
         }
         List<Preset> ps = new ArrayList<>();
         for (String p : presets) {
@@ -106,6 +120,7 @@ final class SweepCommand implements Callable<Integer> {
         if (!full && epochs < 1) {
             throw UserError.of("--epochs " + epochs, "nothing to train", "pass --epochs 1 or more");
         }
+        checkTrainOptions(ps);
         Map<String, Double> oldSeconds = resume ? secondsOf(out.resolve("sweep.csv")) : Map.of();
         if (!resume) {
             checkNewSweep();
@@ -130,12 +145,8 @@ final class SweepCommand implements Callable<Integer> {
                 double lambda = p.config().sparsityReg() * f;
                 String name = String.format(Locale.ROOT, "%s-x%s", p.cliName, fmt(f));
                 Path runDir = out.resolve(name);
-                List<String> args = new ArrayList<>(List.of("train", "--preset", p.cliName, "--sparsity-reg",
-                        Double.toString(lambda), "--out", runDir.toString()));
-                if (!full) {
-                    args.addAll(List.of("--epochs", Integer.toString(epochs)));
-                }
-                args.addAll(trainArgs);
+                List<String> args = new ArrayList<>(List.of("train"));
+                args.addAll(pointArgs(p, lambda, runDir));
                 long t0 = System.nanoTime();
                 boolean finished = resume && finished(runDir);
                 if (finished) {
@@ -158,8 +169,11 @@ final class SweepCommand implements Callable<Integer> {
                     Path log = out.resolve(name + ".log");
                     int rc = trainQuietly(args, log, cont);
                     if (rc != 0) {
-                        throw UserError.of(log, "train " + name + " failed with status " + rc,
-                                "read that log, then rerun with --resume --out " + out + " (finished points are kept)");
+                        String why = lastError(log);
+                        throw UserError.of(log, "train " + name + " failed " + (why == null ? "with status " + rc
+                                        : "(" + why + ")"), "if an option passed to train is at fault, start a new sweep"
+                                        + " with it corrected in another --out (--resume would reuse it); else remove the"
+                                        + " cause and rerun with --resume --out " + out + " (finished points are kept)");
                     }
                 }
                 JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep with --resume");
@@ -176,6 +190,92 @@ final class SweepCommand implements Callable<Integer> {
         }
         print(points, (System.nanoTime() - start) / 1e9);
         return 0;
+    }
+
+    /**
+     * A point's train options: preset, λ, --out (unless null), --epochs unless --full, then the options passed through
+     * to train.
+     */
+    private List<String> pointArgs(Preset p, double lambda, Path runDir) {
+        List<String> args = new ArrayList<>(List.of("--preset", p.cliName, "--sparsity-reg", Double.toString(lambda)));
+        if (runDir != null) {
+            args.addAll(List.of("--out", runDir.toString()));
+        }
+        if (!full) {
+            args.addAll(List.of("--epochs", Integer.toString(epochs)));
+        }
+        args.addAll(trainArgs);
+        return args;
+    }
+
+    /**
+     * Refuses, before anything is created or trained, options passed through to train that would fail or mislead every
+     * point: ones train does not take or would refuse (parsed with train's own options and checked as train checks a
+     * new run's), ones given twice, and --preset and --sparsity-reg, which the sweep sets for each point (the last
+     * one would win, and sweep.csv would record another λ than the run trained with). A resumed sweep's come from
+     * sweep.json, so that file is at fault: --resume would only fail again.
+     */
+    private void checkTrainOptions(List<Preset> ps) {
+        try {
+            ParseResult given = parseTrain(trainArgs);
+            refuseRepeated(given);
+            if (given.hasMatchedOption("--sparsity-reg")) {
+                throw UserError.of("--sparsity-reg " + given.matchedOptionValue("--sparsity-reg", null),
+                        "the sweep sets each point's λ (the preset's λ × a factor)",
+                        "leave --sparsity-reg out and choose the λ values with --factors");
+            }
+            if (given.hasMatchedOption("--preset")) {
+                throw UserError.of("--preset " + given.matchedOptionValue("--preset", ""),
+                        "the sweep trains each preset of --presets", "pass --presets instead");
+            }
+            for (Preset p : ps) {
+                for (double f : factors) {
+                    ParseResult point = parseTrain(pointArgs(p, p.config().sparsityReg() * f, null));
+                    ((TrainCommand) point.commandSpec().userObject()).checkNewRun();
+                }
+            }
+            if (given.hasMatchedOption("--backend") || given.hasMatchedOption("--threads")) {
+                ((TrainCommand) given.commandSpec().userObject()).backend.create(); // a forced one may be missing
+            }
+        } catch (UserError e) {
+            if (!resume) {
+                throw e;
+            }
+            throw UserError.of(out.resolve(SWEEP_JSON), "its train options are refused ("
+                    + e.getMessage().replaceFirst("\\. Fix: .*$", "") + ")",
+                    "start a new sweep with corrected options in another --out (this one's finished points stay in "
+                            + out + ")", e);
+        }
+    }
+
+    /** {@code args} parsed as {@code varsparse train}'s: its parse result; an option it refuses is a user error. */
+    private ParseResult parseTrain(List<String> args) {
+        List<String> a = new ArrayList<>(List.of("train"));
+        a.addAll(args);
+        try {
+            return Main.commandLine(io, false).parseArgs(a.toArray(String[]::new)).subcommand();
+        } catch (ParameterException e) {
+            String where = e instanceof UnmatchedArgumentException u ? String.join(" ", u.getUnmatched())
+                    : e.getArgSpec() instanceof OptionSpec o ? o.longestName() + " " + e.getValue()
+                    : String.join(" ", args);
+            throw UserError.of(where, e.getMessage().replaceAll("\\.$", ""), "correct it (the options sweep does not"
+                    + " take itself go to every train run: see 'varsparse train --help')", e);
+        }
+    }
+
+    /**
+     * Refuses an option that takes one value given more than once. The command line lets the last one win (Main: for
+     * run.sh's defaults), which in a sweep would silently drop one: two --out, or a train option twice in sweep.json.
+     */
+    private static void refuseRepeated(ParseResult parsed) {
+        Set<OptionSpec> seen = new HashSet<>();
+        for (ArgSpec a : parsed.matchedArgs()) {
+            if (a instanceof OptionSpec o && !o.isMultiValue() && !seen.add(o)) {
+                throw UserError.of(o.longestName() + (o.arity().max() == 0 ? ""
+                                : " " + String.join(" and ", o.originalStringValues())), "given twice, and only one can be used",
+                        "pass " + o.longestName() + " once");
+            }
+        }
     }
 
     /** One train run with its stdout and stderr in {@code log} (appended to when {@code append}). */
@@ -226,6 +326,21 @@ final class SweepCommand implements Callable<Integer> {
         j.path("train_args").forEach(n -> trainArgs.add(n.asText()));
         if (presets.isEmpty() || factors.length == 0) {
             throw UserError.of(f, "names no presets or factors", "start a new sweep in another folder");
+        }
+    }
+
+    /**
+     * The last error line of a train log, without its {@code error: } prefix and with its fix as "train advises: ...",
+     * so that the sweep's own message has one fix; null if there is none.
+     */
+    private static String lastError(Path log) {
+        try {
+            List<String> errors = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("error: ")).toList();
+            return errors.isEmpty() ? null : errors.get(errors.size() - 1).substring("error: ".length())
+                    .replaceAll("\\.$", "").replaceFirst("\\. Fix: ", "; train advises: ");
+        } catch (IOException e) {
+            return null; // the message then names the log alone
         }
     }
 

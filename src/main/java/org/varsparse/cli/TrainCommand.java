@@ -155,6 +155,15 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The checks a new run makes of its options before it reads data or creates anything (noise levels, preset, data
+     * options, hyperparameters, --out), without running: {@code sweep} checks each point's options with it.
+     */
+    void checkNewRun() {
+        EvalCommand.checkNoise(noise);
+        planNew(spec.commandLine().getParseResult());
+    }
+
     private Plan planNew(ParseResult parsed) {
         Preset p;
         try {

@@ -1,0 +1,131 @@
+package org.varsparse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sweep} refuses options it cannot honour before it creates anything or trains a point: options given twice,
+ * train options that the sweep sets itself for each point (λ, preset), and pass-through options train would refuse.
+ * Each refusal is one line naming the option, exit status 2, and no sweep folder.
+ */
+class SweepOptionsTest {
+    /**
+     * The sweep's one-line error for {@code more} (after a valid one-point sweep into {@code out}), checked. The
+     * MNIST folder does not exist: a sweep that got past its checks fails in its first train run, quickly.
+     */
+    private static String refused(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("sweep", "--presets", "mnist-vdl", "--factors", "1", "--epochs", "1",
+                "--out", out.toString(), "--backend", "scalar", "--mnist-dir", out.resolveSibling("no-mnist").toString()));
+        a.addAll(List.of(more));
+        TinyMnist.Result r = TinyMnist.run(a.toArray(String[]::new));
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.errLines().size(), "one line, no stack trace or progress: " + r.err());
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("error: ") && line.contains(". Fix: "), line);
+        assertFalse(Files.exists(out), "nothing created: " + out);
+        return line;
+    }
+
+    @Test
+    void refusesTheSparsityRegItSetsItself(@TempDir Path tmp) {
+        String line = refused(tmp.resolve("s"), "--sparsity-reg", "0.1");
+        assertTrue(line.startsWith("error: --sparsity-reg 0.1: ") && line.contains("--factors"), line);
+        line = refused(tmp.resolve("s"), "--sparsity-reg=0.1");
+        assertTrue(line.startsWith("error: --sparsity-reg 0.1: "), line);
+    }
+
+    @Test
+    void refusesThePresetItSetsItself(@TempDir Path tmp) {
+        String line = refused(tmp.resolve("s"), "--preset", "mnist-sdl");
+        assertTrue(line.startsWith("error: --preset mnist-sdl: ") && line.contains("--presets"), line);
+    }
+
+    @Test
+    void refusesAnUnknownOptionBeforeCreatingTheSweep(@TempDir Path tmp) {
+        String line = refused(tmp.resolve("s"), "--bogus-opt", "3");
+        assertTrue(line.contains("--bogus-opt") && line.contains("train --help"), line);
+    }
+
+    @Test
+    void refusesAValueTrainWouldRefuse(@TempDir Path tmp) {
+        String line = refused(tmp.resolve("s"), "--batch-size", "0");
+        assertTrue(line.startsWith("error: --batch-size 0: "), line);
+        line = refused(tmp.resolve("s"), "--code-dim", "many");
+        assertTrue(line.contains("--code-dim") && line.contains("many"), line);
+        line = refused(tmp.resolve("s"), "--threads", "0");
+        assertTrue(line.startsWith("error: --threads 0: "), line);
+        line = refused(tmp.resolve("s"), "--noise", "-1");
+        assertTrue(line.startsWith("error: --noise -1.0: "), line);
+    }
+
+    @Test
+    void refusesAnOptionGivenTwice(@TempDir Path tmp) {
+        Path other = tmp.resolve("s2");
+        String line = refused(tmp.resolve("s"), "--out", other.toString());
+        assertTrue(line.startsWith("error: --out ") && line.contains("given twice") && line.contains(other.toString()), line);
+        assertFalse(Files.exists(other));
+        line = refused(tmp.resolve("s"), "--epochs", "2");
+        assertTrue(line.startsWith("error: --epochs ") && line.contains("given twice"), line);
+        line = refused(tmp.resolve("s"), "--code-dim", "16", "--code-dim", "32"); // a train option
+        assertTrue(line.startsWith("error: --code-dim ") && line.contains("given twice"), line);
+    }
+
+    @Test
+    void refusesEpochsWithFull(@TempDir Path tmp) {
+        TinyMnist.Result r = TinyMnist.run("sweep", "--presets", "mnist-vdl", "--factors", "1", "--full", "--epochs", "3",
+                "--out", tmp.resolve("s").toString(), "--mnist-dir", tmp.resolve("no-mnist").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("error: --epochs 3: ") && r.err().contains("--full"), r.err());
+        assertFalse(Files.exists(tmp.resolve("s")));
+    }
+
+    /**
+     * A sweep started by an older varsparse with a train option that train refuses: --resume names sweep.json and
+     * says to start anew, instead of failing in the first point's train run again (and advising --resume again);
+     * the folder is kept.
+     */
+    @Test
+    void resumeRefusesStoredTrainOptionsTrainWouldRefuse(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("s");
+        Files.createDirectories(out);
+        String json = "{\"presets\":[\"mnist-vdl\"],\"factors\":[1.0],\"epochs\":1,\"full\":false,"
+                + "\"train_args\":[\"--bogus-opt\",\"3\",\"--mnist-dir\",\"" + tmp.resolve("no-mnist") + "\"]}";
+        Files.writeString(out.resolve("sweep.json"), json);
+        TinyMnist.Result r = TinyMnist.run("sweep", "--resume", "--out", out.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("error: " + out.resolve("sweep.json") + ": ") && line.contains("--bogus-opt")
+                && line.contains("new sweep") && !line.contains("--resume"), line);
+        assertEquals(json, Files.readString(out.resolve("sweep.json")));
+        assertEquals(List.of(out.resolve("sweep.json")), Files.list(out).toList());
+    }
+
+    /**
+     * A train option checked only against the data (--val-size larger than the tiny training pool) fails the first
+     * point: the error quotes train's, and says to start a new sweep rather than only --resume, which would reuse it.
+     * The sweep folder and its sweep.json are kept.
+     */
+    @Test
+    void aFailedPointQuotesTrainsErrorAndKeepsTheSweep(@TempDir Path tmp) throws IOException {
+        Path mnist = TinyMnist.write(tmp.resolve("mnist"), 5);
+        Path out = tmp.resolve("s");
+        TinyMnist.Result r = TinyMnist.run("sweep", "--presets", "mnist-vdl", "--factors", "1", "--epochs", "1", "--out",
+                out.toString(), "--mnist-dir", mnist.toString(), "--allow-small-data", "--val-size", "900",
+                "--backend", "scalar");
+        assertEquals(2, r.exit(), r.err());
+        String line = r.errLines().get(r.errLines().size() - 1);
+        assertTrue(line.startsWith("error: " + out.resolve("mnist-vdl-x1.log") + ": train mnist-vdl-x1 failed (--val-size 900: ")
+                && line.contains("start a new sweep") && line.split("Fix:").length == 2, line);
+        assertTrue(Files.isRegularFile(out.resolve("sweep.json")), "the sweep is kept");
+    }
+}
