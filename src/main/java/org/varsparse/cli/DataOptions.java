@@ -156,16 +156,27 @@ final class DataOptions {
             throw UserError.of("--photos " + photos, "names photos while an MNIST option is given too",
                     "pass either --photos or the MNIST options (--data-dir, --mnist-dir, --allow-small-data)");
         }
+        if (base != null && photos != null && !base.isPatches()) { // eval/encode/classify of an MNIST run
+            throw UserError.of("--photos " + photos, "the run was trained on MNIST, not on photo patches",
+                    "leave --photos out");
+        }
+        if (base != null && base.isPatches() && (dataDir != null || mnistDir != null || allowSmallData)) {
+            String opt = mnistDir != null ? "--mnist-dir " + mnistDir : dataDir != null ? "--data-dir " + dataDir
+                    : "--allow-small-data";
+            throw UserError.of(opt, "the run was trained on patches of the photos in " + base.photos(),
+                    "leave the MNIST options out (--photos DIR names the photos if they moved)");
+        }
         DataSpec d = base != null ? base : DataSpec.DEFAULT;
-        if (photos == null && (patches != null || rawStdMin != null)) {
+        if (photos == null && (patches != null || rawStdMin != null) && !d.isPatches()) {
             throw UserError.of(patches != null ? "--patches " + patches : "--raw-std-min " + rawStdMin,
                     "applies to patch data only", "pass --photos DIR too, or leave it out");
         }
         checkRanges(trainLimit);
-        if (photos != null) {
-            d = d.withPhotos(photos, patches != null ? patches : DataSpec.DEFAULT_PATCHES,
-                    valSize != null ? valSize : DataSpec.DEFAULT_PATCH_VAL,
-                    rawStdMin != null ? rawStdMin : PatchSampler.DEFAULT.minRawStd());
+        if (photos != null || d.isPatches()) { // a patch run's own counts and gate unless given (photos: moved)
+            d = d.withPhotos(photos != null ? photos : Path.of(d.photos()),
+                    patches != null ? patches : d.isPatches() ? d.patches() : DataSpec.DEFAULT_PATCHES,
+                    valSize != null ? valSize : d.isPatches() ? d.valSize() : DataSpec.DEFAULT_PATCH_VAL,
+                    rawStdMin != null ? rawStdMin : d.isPatches() ? d.minRawStd() : PatchSampler.DEFAULT.minRawStd());
         } else if (dataDir != null || mnistDir != null) {
             d = d.withSource(mnistDir, dataDir);
         }
