@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -96,44 +97,59 @@ final class EvalCommand implements Callable<Integer> {
      * freely (the same seeded numbers, or more of them); an unreadable file holds nothing to keep.
      */
     private static void checkKeeps(Path file, double[] sigmas, boolean fista) {
-        if (!Files.isRegularFile(file)) {
-            return;
-        }
-        JsonNode old;
-        try {
-            old = Json.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            return;
-        }
+        JsonNode old = earlier(file);
         if (old == null) {
             return;
         }
         List<String> lost = new ArrayList<>(), keep = new ArrayList<>();
-        boolean loseFista = !fista && old.path("fista").isObject();
-        if (loseFista) {
+        if (!fista && old.path("fista").isObject()) {
             lost.add("the FISTA results");
             keep.add("without --no-fista");
         }
-        Set<Double> now = new LinkedHashSet<>();
-        for (double v : sigmas) {
-            now.add(v);
-        }
-        List<String> gone = new ArrayList<>();
-        Set<Double> all = new LinkedHashSet<>(now);
-        for (JsonNode d : old.path("denoising")) {
-            double v = d.path("sigma").asDouble(Double.NaN);
-            if (Double.isFinite(v) && !now.contains(v)) {
-                gone.add(number(v));
-                all.add(v);
-            }
-        }
-        if (!gone.isEmpty()) {
-            lost.add("denoising at σ = " + String.join(", ", gone));
-            keep.add("with --noise " + String.join(",", all.stream().sorted().map(EvalCommand::number).toList()));
+        double[] all = withEarlierLevels(old, sigmas);
+        if (all.length > sigmas.length) {
+            lost.add("denoising at σ = " + String.join(", ",
+                    Arrays.stream(all, sigmas.length, all.length).mapToObj(EvalCommand::number).toList()));
+            keep.add("with --noise " + String.join(",", Arrays.stream(all).sorted().mapToObj(EvalCommand::number).toList()));
         }
         if (!lost.isEmpty()) {
             throw UserError.of(file, "holds " + String.join(" and ", lost) + ", which this eval would drop",
                     "run it " + String.join(" and ", keep) + " to keep them, or pass --force to replace the file");
+        }
+    }
+
+    /**
+     * {@code sigmas}, then the noise levels of the eval JSON {@code file} (if readable) that are not among them: what
+     * train's final evaluation uses, so that it never drops a level an earlier {@code eval} added to eval.json.
+     */
+    static double[] withEarlierLevels(Path file, double[] sigmas) {
+        JsonNode old = earlier(file);
+        return old == null ? sigmas : withEarlierLevels(old, sigmas);
+    }
+
+    private static double[] withEarlierLevels(JsonNode old, double[] sigmas) {
+        Set<Double> all = new LinkedHashSet<>();
+        for (double v : sigmas) {
+            all.add(v);
+        }
+        for (JsonNode d : old.path("denoising")) {
+            double v = d.path("sigma").asDouble(Double.NaN);
+            if (Double.isFinite(v)) {
+                all.add(v);
+            }
+        }
+        return all.size() == sigmas.length ? sigmas : all.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** An earlier eval JSON, or null when there is none or it is unreadable (it then holds nothing to keep). */
+    private static JsonNode earlier(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            return null;
         }
     }
 

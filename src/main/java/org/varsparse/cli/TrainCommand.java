@@ -146,7 +146,8 @@ final class TrainCommand implements Callable<Integer> {
 
         Checkpoint.State best = Checkpoint.load(run.checkpoints(), "best", "evaluate the other checkpoint with"
                 + " varsparse eval --run " + run.dir + " --checkpoint last, or train anew into another --out");
-        Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d, ops, noise, true, io.out());
+        double[] sigmas = EvalCommand.withEarlierLevels(run.evalJson("best"), noise); // keeps an earlier eval's levels
+        Evaluation.Result res = EvalCommand.evaluate(run, "best", best, d, ops, sigmas, true, io.out());
         List<String> pictures = picturesOf(run, best, d, ops, noise);
         summary(run, config, best.epoch(), res, pictures);
         ObjectNode done = (ObjectNode) run.readRunJson();

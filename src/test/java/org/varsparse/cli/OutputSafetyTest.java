@@ -95,6 +95,23 @@ class OutputSafetyTest {
         assertEquals(1, now.get("denoising").size());
     }
 
+    /** train --resume evaluates again at the end: with its own --noise and every level an earlier eval added. */
+    @Test
+    void resumedTrainKeepsTheNoiseLevelsOfAnEarlierEval(@TempDir Path tmp) throws IOException {
+        Path run = copy(tmp.resolve("run"));
+        Path eval = run.resolve("eval.json");
+        TinyMnist.Result more = TinyMnist.run("eval", "--run", run.toString(), "--noise", "1,1.5", "--backend", "scalar");
+        assertEquals(0, more.exit(), more.err());
+
+        TinyMnist.Result resumed = TinyMnist.run("train", "--resume", "--out", run.toString(), "--epochs", "2",
+                "--noise", "0.5");
+        assertEquals(0, resumed.exit(), resumed.err());
+        JsonNode now = Json.read(eval, "");
+        List<Double> sigmas = new java.util.ArrayList<>();
+        now.get("denoising").forEach(d -> sigmas.add(d.get("sigma").asDouble()));
+        assertEquals(List.of(0.5, 1.0, 1.5), sigmas); // train's own level first: the file was written anew
+    }
+
     @Test
     void classifyRefusesToReplaceItsResultsAndChecksOutBeforeTraining(@TempDir Path tmp) throws IOException {
         Path run = copy(tmp.resolve("run"));
