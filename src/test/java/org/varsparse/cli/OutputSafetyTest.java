@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.varsparse.testutil.FileTrees;
 
 /**
  * Commands that write results never replace earlier ones without --force, check where they write before the long
@@ -37,19 +35,7 @@ class OutputSafetyTest {
     }
 
     private static Path copy(Path to) {
-        try (Stream<Path> s = Files.walk(pristine)) {
-            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
-                Path q = to.resolve(pristine.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(q);
-                } else {
-                    Files.copy(p, q);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return to;
+        return FileTrees.copyTree(pristine, to);
     }
 
     /** One line on stderr, exit 2, naming every part of {@code expected}. */

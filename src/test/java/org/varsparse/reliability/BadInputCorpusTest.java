@@ -33,6 +33,7 @@ import org.varsparse.io.FileIo;
 import org.varsparse.io.SafeTensors;
 import org.varsparse.io.SafeTensors.Tensor;
 import org.varsparse.testutil.IdxFixtures;
+import org.varsparse.testutil.FileTrees;
 
 /**
  * A corpus of bad inputs, each run through the real command line in-process: damaged and foreign IDX files,
@@ -108,7 +109,7 @@ class BadInputCorpusTest {
     /** Train on a copy of the good data where {@code file} holds {@code content}; no run folder may appear. */
     private static Prepare idx(String file, IoSupplier content, String... problem) {
         return dir -> {
-            Path data = RunFiles.copyTree(good, dir.resolve("data"));
+            Path data = FileTrees.copyTree(good, dir.resolve("data"));
             if (file.endsWith(".gz")) {
                 Files.delete(data.resolve(file.substring(0, file.length() - 3))); // a raw file would be read first
             }
@@ -205,7 +206,7 @@ class BadInputCorpusTest {
     /** denoise-image on the pristine run (28×28 inputs, as patch runs) with the photo {@code bad}. */
     private static Prepare denoise(IoSupplier content, String... problem) {
         return dir -> {
-            Path run = RunFiles.copyTree(pristine, dir.resolve("run"));
+            Path run = FileTrees.copyTree(pristine, dir.resolve("run"));
             Path image = IdxFixtures.write(dir.resolve("photo.png"), content.get());
             List<String> expect = new ArrayList<>(List.of(image + ":"));
             expect.addAll(List.of(problem));
@@ -264,13 +265,13 @@ class BadInputCorpusTest {
                 c("--mnist-dir does not exist", dir -> train(dir, dir.resolve("nowhere"),
                         dir.resolve("nowhere").toString(), "no such folder")),
                 c("the image file is a folder", dir -> {
-                    Path data = RunFiles.copyTree(good, dir.resolve("data"));
+                    Path data = FileTrees.copyTree(good, dir.resolve("data"));
                     Files.delete(data.resolve(IMAGES));
                     Files.createDirectories(data.resolve(IMAGES));
                     return train(dir, data, data.toString(), "has no train-images-idx3-ubyte");
                 }),
                 c("--data-dir cache holding files of the wrong size", dir -> {
-                    Path cache = RunFiles.copyTree(good, dir.resolve("cache"));
+                    Path cache = FileTrees.copyTree(good, dir.resolve("cache"));
                     List<String> a = new ArrayList<>(List.of("train", "--data-dir", cache.toString(), "--code-dim", "8",
                             "--epochs", "1", "--backend", "scalar", "--out", dir.resolve("run").toString()));
                     return new Invocation(a, dir.resolve("run"), After.ABSENT, List.of(cache.toString(), "size mismatch"));
@@ -341,13 +342,13 @@ class BadInputCorpusTest {
                             List.of(out.toString(), "cannot write it"));
                 }),
                 c("encode --out exists, no --force", dir -> {
-                    Path run = RunFiles.copyTree(pristine, dir.resolve("run"));
+                    Path run = FileTrees.copyTree(pristine, dir.resolve("run"));
                     Path f = Files.writeString(dir.resolve("codes.npy"), "keep me");
                     return new Invocation(List.of("encode", "--run", run.toString(), "--split", "test", "--out",
                             f.toString()), f, After.UNCHANGED, List.of(f.toString(), "already exists"));
                 }),
                 c("encode --out in a missing folder", dir -> {
-                    Path run = RunFiles.copyTree(pristine, dir.resolve("run"));
+                    Path run = FileTrees.copyTree(pristine, dir.resolve("run"));
                     Path f = dir.resolve("missing").resolve("codes.npy");
                     return new Invocation(List.of("encode", "--run", run.toString(), "--split", "test", "--out",
                             f.toString()), dir.resolve("missing"), After.ABSENT, List.of(f.toString(), "does not exist"));
@@ -376,7 +377,7 @@ class BadInputCorpusTest {
     private static Prepare damaged(String command, String file, String named, Consumer<Path> damage,
                                    String... problem) {
         return dir -> {
-            Path run = RunFiles.copyTree(pristine, dir.resolve("run"));
+            Path run = FileTrees.copyTree(pristine, dir.resolve("run"));
             Path target = run.resolve(file);
             damage.accept(target);
             List<String> args = switch (command) {
@@ -565,7 +566,7 @@ class BadInputCorpusTest {
      */
     @Test
     void unreadableFolder(@TempDir Path dir) throws IOException {
-        Path data = RunFiles.copyTree(good, dir.resolve("data"));
+        Path data = FileTrees.copyTree(good, dir.resolve("data"));
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("---------"));
         try {
             assumeTrue(!Files.isReadable(data), "running as root: permissions are not enforced");

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.varsparse.testutil.FileTrees;
 
 /**
  * The states a SIGKILL leaves, made by hand so that each is certain to be covered (the slow KillResumeTest reaches
@@ -67,7 +68,7 @@ class CrashStatesTest {
         Files.writeString(run.resolve(".run.json.77aa01.tmp"), "{");
         Files.writeString(Files.createDirectories(ck.resolve(".best.partial")).resolve("model.safetensors"), "half");
         Files.writeString(Files.createDirectories(ck.resolve(".last.partial")).resolve("model.safetensors"), "half");
-        RunFiles.copyTree(ck.resolve("last"), ck.resolve(".last.old")); // moved aside, the new one complete
+        FileTrees.copyTree(ck.resolve("last"), ck.resolve(".last.old")); // moved aside, the new one complete
         resumeAndCompare(run);
     }
 

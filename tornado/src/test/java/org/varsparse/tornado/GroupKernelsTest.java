@@ -47,6 +47,9 @@ class GroupKernelsTest {
             // the backend reads it when created, and says which setting is wrong (not "TornadoVM failed to start")
             Backends.SettingError bad = assertThrows(Backends.SettingError.class, () -> Backends.create("tornado"));
             assertEquals("backend tornado: -Dvarsparse.tornado.step=warps: use loops or groups", bad.getMessage());
+            // auto too: a typo is an error, not a silent fall back to the CPU (AutoBackendTest)
+            Backends.SettingError auto = assertThrows(Backends.SettingError.class, () -> Backends.create("auto"));
+            assertEquals(bad.getMessage(), auto.getMessage());
         } finally {
             if (old == null) {
                 System.clearProperty(StepVariant.PROPERTY);
