@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.varsparse.backend.Backends;
 import org.varsparse.data.Batches;
+import org.varsparse.estimators.Inputs;
 import org.varsparse.eval.Metrics;
 import org.varsparse.inference.BatchedFista;
 import org.varsparse.inference.CodeSolver;
@@ -61,15 +62,40 @@ public final class SparseCodingModel {
         return create(config, inputDim, normalization, Backends.get());
     }
 
+    /**
+     * New models for rows of {@code inputDim} ≥ 1 features, initialised from {@code config.seed()}; every argument
+     * non-null ({@code normalization} only scales the PSNR in the training stats: {@code new
+     * Metrics.Normalization(0f, 1f)} takes the data as is).
+     */
     public static SparseCodingModel create(TrainConfig config, int inputDim, Metrics.Normalization normalization,
                                            TensorOps ops) {
+        checkArgs(config, normalization, ops);
+        if (inputDim < 1) {
+            throw new IllegalArgumentException("inputDim = " + inputDim + " is invalid: it must be an integer >= 1 "
+                    + "(the number of features per row of the data)");
+        }
         return new SparseCodingModel(config, ops, new Trainer(config, ops, inputDim, normalization));
     }
 
-    /** Wraps existing models (their weights are trained in place). */
+    /** Wraps existing models (their weights are trained in place); every argument non-null. */
     public static SparseCodingModel of(TrainConfig config, Decoder decoder, ListaEncoder encoder,
                                        Metrics.Normalization normalization, TensorOps ops) {
+        checkArgs(config, normalization, ops);
+        notNull("decoder", decoder, "pass the trained decoder (e.g. another model's decoder())");
+        notNull("encoder", encoder, "pass the trained encoder (e.g. another model's encoder())");
         return new SparseCodingModel(config, ops, new Trainer(config, ops, decoder, encoder, normalization));
+    }
+
+    private static void checkArgs(TrainConfig config, Metrics.Normalization normalization, TensorOps ops) {
+        notNull("config", config, "pass a TrainConfig, e.g. Preset.MNIST_VDL.config()");
+        notNull("normalization", normalization, "pass new Metrics.Normalization(0f, 1f) for data taken as is");
+        notNull("ops", ops, "pass Backends.get() for the default backend");
+    }
+
+    private static void notNull(String name, Object value, String fix) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is null: " + fix);
+        }
     }
 
     public TrainConfig config() {
@@ -89,8 +115,9 @@ public final class SparseCodingModel {
         return trainer;
     }
 
-    /** One training step on exactly one batch y (B×P). */
+    /** One training step on exactly one batch y (B×P, finite values). */
     public Trainer.StepStats fitBatch(Matrix y) {
+        checkY(y);
         return trainer.step(y);
     }
 
@@ -99,6 +126,7 @@ public final class SparseCodingModel {
      * partial batch is dropped as the reference does.
      */
     public Trainer.EpochStats fitEpoch(Matrix data, int epoch) {
+        Inputs.finite("data", data);
         int[] all = new int[data.rows];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
@@ -106,8 +134,9 @@ public final class SparseCodingModel {
         return trainer.trainEpoch(epoch, data, Batches.shuffled(all, config.seed(), epoch), null);
     }
 
-    /** Amortized codes E(y) (N×l) for any N. */
+    /** Amortized codes E(y) (N×l) for any N; y (N×P) must be finite. */
     public Matrix encode(Matrix y) {
+        checkY(y);
         Matrix out = new Matrix(y.rows, config.codeDim());
         trainer.encoder().encode(ops, y, out);
         return out;
@@ -115,9 +144,14 @@ public final class SparseCodingModel {
 
     /**
      * FISTA codes (N×l), in batches of B in row order, each started at and anchored to E(y); see
-     * {@link BatchedFista} for how rows are batched. With N < B all rows form one batch.
+     * {@link BatchedFista} for how rows are batched. With N < B all rows form one batch; N = 0 gives 0×l. y (N×P)
+     * must be finite: a NaN would spread to the codes of its whole batch.
      */
     public Matrix encodeFista(Matrix y) {
+        checkY(y);
+        if (y.rows == 0) {
+            return new Matrix(0, config.codeDim());
+        }
         int b = Math.min(config.batchSize(), y.rows);
         if (b < 2 && config.varianceReg() > 0) {
             throw new IllegalArgumentException("encodeFista needs at least 2 rows when varianceReg > 0 (the variance "
@@ -127,10 +161,25 @@ public final class SparseCodingModel {
         return BatchedFista.solve(ops, fista, trainer.encoder(), y).codes();
     }
 
-    /** Reconstructions D(z) (N×P) for any N. */
+    /** Reconstructions D(z) (N×P) for any N; z (N×l) must be finite. */
     public Matrix decode(Matrix z) {
+        Inputs.notNull("z", z);
+        if (z.cols != config.codeDim()) {
+            throw new IllegalArgumentException("z " + z.shape() + " does not fit the model (need N x l = N x "
+                    + config.codeDim() + ")");
+        }
+        Inputs.finite("z", z);
         Matrix out = new Matrix(z.rows, trainer.decoder().outputDim());
         trainer.decoder().decode(ops, z, out);
         return out;
+    }
+
+    private void checkY(Matrix y) {
+        Inputs.notNull("y", y);
+        int p = trainer.decoder().outputDim();
+        if (y.cols != p) {
+            throw new IllegalArgumentException("y " + y.shape() + " does not fit the model (need N x P = N x " + p + ")");
+        }
+        Inputs.finite("y", y);
     }
 }

@@ -68,7 +68,12 @@ public final class SparseCoder {
     private int nIter;
 
     private SparseCoder(Builder b) {
-        this.dictionary = b.dictionary.copy();
+        this.dictionary = Inputs.finite("dictionary", b.dictionary.copy());
+        if (allZero(dictionary)) {
+            throw new IllegalArgumentException("dictionary " + dictionary.shape() + " is all zeros: it has no atoms to "
+                    + "code with (every code would be 0, and FISTA/ISTA have no step size 1/L with L = 0); pass a "
+                    + "dictionary with non-zero atoms, e.g. a learned one (DictionaryLearning.components())");
+        }
         this.algorithm = b.algorithm;
         int p = dictionary.cols;
         this.alpha = b.alpha != null ? b.alpha : b.sparsityReg != null ? b.sparsityReg * p / 2 : 1.0;
@@ -87,12 +92,15 @@ public final class SparseCoder {
         this.ops = b.ops != null ? b.ops : Backends.get();
     }
 
-    /** A builder for dictionary D (n_components × n_features, one atom per row; copied at {@link Builder#build}). */
+    /**
+     * A builder for dictionary D (n_components × n_features, one atom per row; copied at {@link Builder#build}, which
+     * refuses a dictionary with a NaN or infinite entry, or one that is all zeros).
+     */
     public static Builder builder(Matrix dictionary) {
         return new Builder(dictionary);
     }
 
-    /** Nothing to learn (sklearn's SparseCoder.fit is a no-op too); checks X's width. Returns this. */
+    /** Nothing to learn (sklearn's SparseCoder.fit is a no-op too); checks X (its width, finite values). Returns this. */
     public SparseCoder fit(Matrix x) {
         checkX(x);
         return this;
@@ -103,9 +111,16 @@ public final class SparseCoder {
         return fit(x);
     }
 
-    /** The codes Z (n_samples × n_components) of the rows of X (n_samples × n_features). */
+    /**
+     * The codes Z (n_samples × n_components) of the rows of X (n_samples × n_features; finite values only, else an
+     * IllegalArgumentException names the first bad entry). Zero rows give a 0 × n_components matrix.
+     */
     public Matrix transform(Matrix x) {
         checkX(x);
+        if (x.rows == 0) {
+            nIter = 0;
+            return new Matrix(0, dictionary.rows);
+        }
         switch (algorithm) {
             case THRESHOLD -> {
                 nIter = 1;
@@ -149,12 +164,14 @@ public final class SparseCoder {
         return fit(x).transform(x);
     }
 
-    /** Z·D (n_samples × n_features). */
+    /** Z·D (n_samples × n_features); the codes must be finite. */
     public Matrix inverseTransform(Matrix codes) {
+        Inputs.notNull("codes", codes);
         if (codes.cols != dictionary.rows) {
             throw new IllegalArgumentException("codes " + codes.shape() + " do not fit the dictionary "
                     + dictionary.shape() + " (need n_samples x " + dictionary.rows + ")");
         }
+        Inputs.finite("codes", codes);
         Matrix out = new Matrix(codes.rows, dictionary.cols);
         ops.gemm(1f, codes, dictionary, 0f, out);
         return out;
@@ -191,6 +208,11 @@ public final class SparseCoder {
     public FistaConfig fistaConfig() {
         double eta = codeStepSize > 0 ? codeStepSize
                 : dictionary.cols / (2 * SparseEncode.lipschitz(gram())); // 1/L, L = (2/P)‖D‖₂²
+        if (!(eta > 0) || Double.isInfinite(eta)) { // ‖D‖₂² overflowed (huge atoms); build refuses 0 and NaN
+            throw new IllegalArgumentException("the default FISTA step 1/L (L = (2/P)‖D‖₂², from the dictionary "
+                    + dictionary.shape() + ") is " + eta + ", not a usable step: scale the dictionary's atoms (e.g. to "
+                    + "unit norm) or set codeStepSize(...)");
+        }
         return new FistaConfig(sparsityReg, eta, varianceReg, hingeThreshold, codeReg, maxIter, tol, encoder != null,
                 false);
     }
@@ -219,10 +241,21 @@ public final class SparseCoder {
     }
 
     private void checkX(Matrix x) {
-        if (x == null || x.cols != dictionary.cols) {
-            throw new IllegalArgumentException("X " + (x == null ? "null" : x.shape()) + " does not fit the dictionary "
-                    + dictionary.shape() + " (need n_samples x " + dictionary.cols + ")");
+        Inputs.notNull("X", x);
+        if (x.cols != dictionary.cols) {
+            throw new IllegalArgumentException("X " + x.shape() + " does not fit the dictionary " + dictionary.shape()
+                    + " (need n_samples x " + dictionary.cols + ")");
         }
+        Inputs.finite("X", x);
+    }
+
+    private static boolean allZero(Matrix m) {
+        for (float v : m.data) {
+            if (v != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parameters of a {@link SparseCoder}; each setter checks its value at once. */
