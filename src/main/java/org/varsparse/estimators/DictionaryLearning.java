@@ -228,9 +228,14 @@ public final class DictionaryLearning {
 
     /**
      * Parameters of a {@link DictionaryLearning}: the {@link TrainConfig} fields, each checked when set (the
-     * message names the field and its allowed range).
+     * message names the field and its allowed range), in any order.
      */
     public static final class Builder {
+        /**
+         * The hidden width {@link #decoder decoder(ONE_HIDDEN)} takes when none was set: 1024, the MNIST NL presets'
+         * (the patch NL presets use 2048).
+         */
+        public static final int DEFAULT_HIDDEN_DIM = 1024;
         private TrainConfig config;
         private SparseCoder.Algorithm transformAlgorithm = SparseCoder.Algorithm.FISTA;
         private TensorOps ops;
@@ -239,10 +244,47 @@ public final class DictionaryLearning {
             this.config = config;
         }
 
-        /** Any TrainConfig field by its Java name, e.g. {@code set("lrDecoder", 1e-3)}. */
+        /**
+         * Any TrainConfig field by its Java name, e.g. {@code set("lrDecoder", 1e-3)}; {@code value} a boxed value or a
+         * String. An int or long field takes a whole number only, exactly (16.7, 1e12 for an int, 3000000000L for an
+         * int are refused, not rounded or wrapped). {@code set("decoder", ONE_HIDDEN)} works as {@link #decoder}.
+         */
         public Builder set(String field, Object value) {
-            config = config.with(field, value);
+            Object exact = exactInteger(field, value);
+            if ("decoder".equals(field) && config.hiddenDim() < 1) { // see decoder(kind)
+                TrainConfig withWidth = config.with("hiddenDim", DEFAULT_HIDDEN_DIM).with(field, exact);
+                config = withWidth.decoder() == TrainConfig.DecoderKind.ONE_HIDDEN ? withWidth : config.with(field, exact);
+            } else {
+                config = config.with(field, exact);
+            }
             return this;
+        }
+
+        /** A Number for an int or long field, as that type exactly; anything else unchanged (TrainConfig parses it). */
+        private static Object exactInteger(String field, Object value) {
+            if (!(value instanceof Number n)) {
+                return value;
+            }
+            Class<?> type = null;
+            for (var c : TrainConfig.class.getRecordComponents()) {
+                if (c.getName().equals(field)) {
+                    type = c.getType();
+                }
+            }
+            if (type != int.class && type != long.class) {
+                return value;
+            }
+            try {
+                java.math.BigDecimal d = n instanceof Double || n instanceof Float
+                        ? new java.math.BigDecimal(n.doubleValue()) // NumberFormatException for NaN and ±Infinity
+                        : new java.math.BigDecimal(n.toString());
+                long v = d.longValueExact(); // ArithmeticException for a fraction or beyond long
+                return type == int.class ? (Object) Math.toIntExact(v) : (Object) v;
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new IllegalArgumentException(field + " = " + value + " is invalid: it must be an integer (a whole "
+                        + "number from " + (type == int.class ? Integer.MIN_VALUE + " to " + Integer.MAX_VALUE
+                        : Long.MIN_VALUE + " to " + Long.MAX_VALUE) + "; it is never rounded or wrapped)");
+            }
         }
 
         /** l, the number of atoms (codeDim), ≥ 1. */
@@ -250,9 +292,25 @@ public final class DictionaryLearning {
             return set("codeDim", l);
         }
 
-        /** LINEAR (a dictionary) or ONE_HIDDEN (the NL decoder; then also {@code hiddenDim}). */
+        /**
+         * LINEAR (a dictionary) or ONE_HIDDEN (the NL decoder, of width {@link #hiddenDim}: if none was set, it
+         * becomes {@link #DEFAULT_HIDDEN_DIM}; set it before or after this call).
+         */
         public Builder decoder(TrainConfig.DecoderKind kind) {
+            if (kind == null) {
+                throw new IllegalArgumentException("decoder = null is invalid: it must be one of "
+                        + java.util.Arrays.toString(TrainConfig.DecoderKind.values()));
+            }
             return set("decoder", kind);
+        }
+
+        /** The hidden width ≥ 1 of the ONE_HIDDEN decoder (unused by LINEAR). */
+        public Builder hiddenDim(int h) {
+            if (h < 1) {
+                throw new IllegalArgumentException("hiddenDim = " + h + " is invalid: it must be an integer >= 1 (the "
+                        + "width of the one-hidden-layer decoder)");
+            }
+            return set("hiddenDim", h);
         }
 
         /** λ ≥ 0 (sparsity_reg); sklearn's α = λP/2. */
