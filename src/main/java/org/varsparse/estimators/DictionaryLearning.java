@@ -5,11 +5,13 @@ import org.varsparse.SparseCodingModel;
 import org.varsparse.backend.Backends;
 import org.varsparse.cli.Checkpoint;
 import org.varsparse.eval.Metrics;
+import org.varsparse.model.Adam;
 import org.varsparse.model.LinearDictionary;
 import org.varsparse.tensor.Matrix;
 import org.varsparse.tensor.TensorOps;
 import org.varsparse.train.Preset;
 import org.varsparse.train.TrainConfig;
+import org.varsparse.train.Trainer;
 
 /**
  * Learns a dictionary (and the reference's LISTA encoder) from data, shaped like scikit-learn's
@@ -62,11 +64,17 @@ public final class DictionaryLearning {
 
     /** Starts from a preset's values (and its code dimension). */
     public static Builder builder(Preset preset) {
+        if (preset == null) {
+            throw new IllegalArgumentException("preset is null: pass one of " + java.util.Arrays.toString(Preset.values()));
+        }
         return new Builder(preset.config());
     }
 
     /** Starts from a full config. */
     public static Builder builder(TrainConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config is null: pass a TrainConfig, e.g. Preset.MNIST_VDL.config()");
+        }
         return new Builder(config);
     }
 
@@ -77,38 +85,63 @@ public final class DictionaryLearning {
     /**
      * Learns from scratch (models initialised from the seed): {@code epochs} passes over the rows of X
      * (n_samples × n_features, n_samples ≥ batchSize), each shuffled by (seed, epoch), in batches of B (the last
-     * partial batch dropped, as the reference). Returns this.
+     * partial batch dropped, as the reference). X must be finite. Returns this. If it throws (bad X, or a
+     * {@link org.varsparse.train.DivergenceException}), the estimator is left as it was before the call.
      */
     public DictionaryLearning fit(Matrix x) {
-        checkRows(x);
-        model = SparseCodingModel.create(config, x.cols, IDENTITY, ops);
-        epochs = 0;
-        steps = 0;
-        for (int e = 0; e < config.epochs(); e++) {
-            steps += model.fitEpoch(x, e).batches();
-            epochs++;
+        checkX("fit", x);
+        if (x.rows < config.batchSize()) {
+            throw new IllegalArgumentException("fit: X has " + x.rows + " rows, fewer than batchSize = "
+                    + config.batchSize() + "; lower batchSize (>= 2) or give more rows");
         }
+        SparseCodingModel fresh = SparseCodingModel.create(config, x.cols, IDENTITY, ops);
+        long freshSteps = 0;
+        for (int e = 0; e < config.epochs(); e++) {
+            freshSteps += fresh.fitEpoch(x, e).batches();
+        }
+        model = fresh;
+        epochs = config.epochs();
+        steps = freshSteps;
         return this;
     }
 
     /**
      * One more pass over X in row order, one training step per batch of B rows; n_samples must be a positive
-     * multiple of batchSize. Initialises the models from the seed on first use. Returns this.
+     * multiple of batchSize, and X finite. Initialises the models from the seed on first use. Returns this. If it
+     * throws (bad X, or a {@link org.varsparse.train.DivergenceException} at some batch), the estimator is left as
+     * it was before the call: weights, optimizer state and {@link #nSteps()} (a first call leaves it unfitted).
      */
     public DictionaryLearning partialFit(Matrix x) {
-        if (x == null || x.rows == 0 || x.rows % config.batchSize() != 0) {
-            throw new IllegalArgumentException("partialFit: X has " + (x == null ? "no" : x.rows) + " rows; n_samples "
-                    + "must be a positive multiple of batchSize = " + config.batchSize());
+        checkX("partialFit", x);
+        if (x.rows == 0 || x.rows % config.batchSize() != 0) {
+            throw new IllegalArgumentException("partialFit: X has " + x.rows + " rows; n_samples must be a positive "
+                    + "multiple of batchSize = " + config.batchSize());
         }
-        if (model == null) {
-            model = SparseCodingModel.create(config, x.cols, IDENTITY, ops);
+        if (model != null) {
+            checkWidth(x);
         }
-        checkWidth(x);
+        SparseCodingModel m = model != null ? model : SparseCodingModel.create(config, x.cols, IDENTITY, ops);
+        Trainer t = m.trainer();
+        Trainer.Snapshot weights = model != null ? t.snapshot() : null;
+        Adam.State decoderAdam = model != null ? t.decoderOptimizer().exportState() : null;
+        Adam.State encoderAdam = model != null ? t.encoderOptimizer().exportState() : null;
         int b = config.batchSize();
-        for (int start = 0; start < x.rows; start += b) {
-            model.fitBatch(x.rowSlice(start, start + b));
-            steps++;
+        int done = 0;
+        try {
+            for (int start = 0; start < x.rows; start += b) {
+                m.fitBatch(x.rowSlice(start, start + b));
+                done++;
+            }
+        } catch (RuntimeException e) {
+            if (weights != null) { // a new model is simply dropped
+                t.restore(weights);
+                t.decoderOptimizer().importState(decoderAdam);
+                t.encoderOptimizer().importState(encoderAdam);
+            }
+            throw e;
         }
+        model = m;
+        steps += done;
         return this;
     }
 
@@ -121,9 +154,11 @@ public final class DictionaryLearning {
      * Codes of the rows of X (n_samples × n_components) by the transform algorithm: FISTA (default; the
      * training energy, started at and anchored to E(y), in batches of B), LISTA (E(y) alone), or any other
      * {@link SparseCoder.Algorithm} on {@link #components()} (linear dictionary only, SparseCoder's defaults).
+     * X must be finite (a NaN would spread to the codes of its whole FISTA batch); zero rows give 0 × n_components.
      */
     public Matrix transform(Matrix x) {
         fitted();
+        checkX("transform", x);
         checkWidth(x);
         return switch (transformAlgorithm) {
             case FISTA -> model.encodeFista(x);
@@ -133,13 +168,15 @@ public final class DictionaryLearning {
         };
     }
 
-    /** D(Z) (n_samples × n_features): Z·components() for the linear dictionary. */
+    /** D(Z) (n_samples × n_features): Z·components() for the linear dictionary; the codes must be finite. */
     public Matrix inverseTransform(Matrix codes) {
         fitted();
+        Inputs.notNull("codes", codes);
         if (codes.cols != config.codeDim()) {
             throw new IllegalArgumentException("codes " + codes.shape() + " do not fit the model (need n_samples x "
                     + config.codeDim() + ")");
         }
+        Inputs.finite("codes", codes);
         return model.decode(codes);
     }
 
@@ -153,9 +190,17 @@ public final class DictionaryLearning {
         return lin.W.transpose();
     }
 
-    /** A SparseCoder on the learned dictionary and encoder (algorithm FISTA: the reference's λ, β, T, γ, η, K). */
+    /**
+     * A SparseCoder on the learned dictionary and encoder (algorithm FISTA: the reference's λ, β, T, γ, η, K). Needs
+     * decoder LINEAR (a dictionary of atoms); with ONE_HIDDEN it throws IllegalStateException (use {@link #transform},
+     * whose FISTA codes through the non-linear decoder).
+     */
     public SparseCoder sparseCoder() {
         fitted();
+        if (!(model.decoder() instanceof LinearDictionary)) {
+            throw new IllegalStateException("sparseCoder() needs decoder LINEAR (a dictionary of atoms); this model's "
+                    + "decoder is " + config.decoder() + ": use transform(X) for its FISTA or LISTA codes");
+        }
         return SparseCoder.builder(components()).algorithm(SparseCoder.Algorithm.FISTA)
                 .sparsityReg(config.sparsityReg()).varianceReg(config.varianceReg())
                 .hingeThreshold(config.hingeThreshold()).codeReg(config.codeReg()).codeStepSize(config.codeStepSize())
@@ -168,7 +213,10 @@ public final class DictionaryLearning {
         return epochs;
     }
 
-    /** Mini-batch steps taken by fit and partialFit (sklearn's {@code n_steps_}). */
+    /**
+     * Mini-batch steps taken by fit and partialFit (sklearn's {@code n_steps_}); after {@link #load}, the steps
+     * recorded in the checkpoint (its optimizer's step count) plus those taken since.
+     */
     public long nSteps() {
         return steps;
     }
@@ -180,24 +228,30 @@ public final class DictionaryLearning {
 
     /**
      * Writes the model as a checkpoint folder {@code dir} (model.safetensors, optimizer.safetensors,
-     * checkpoint.json; the CLI's format, see README "The run folder"), replacing an existing one atomically.
+     * checkpoint.json; the CLI's format, see README "The run folder"), replacing an existing one atomically. The
+     * folder's parent must exist.
      */
     public void save(Path dir) {
         fitted();
-        Path abs = dir.toAbsolutePath();
+        Path abs = checkDir(dir);
         Checkpoint.save(abs.getParent(), abs.getFileName().toString(),
                 Checkpoint.of(model.trainer(), epochs, Double.NaN, Double.NaN, 0, ops.name()));
     }
 
-    /** Reads a folder written by {@link #save} (or a CLI checkpoint); training can continue (optimizer state too). */
+    /**
+     * Reads a folder written by {@link #save} (or a CLI checkpoint); training can continue (optimizer state too).
+     * {@code transformAlgorithm} and {@code ops} are checked as by {@link Builder#build} (a null {@code ops} is the
+     * default backend; an algorithm other than FISTA or LISTA needs a checkpoint with decoder LINEAR).
+     */
     public static DictionaryLearning load(Path dir, SparseCoder.Algorithm transformAlgorithm, TensorOps ops) {
-        Path abs = dir.toAbsolutePath();
+        Path abs = checkDir(dir);
         Checkpoint.State s = Checkpoint.load(abs.getParent(), abs.getFileName().toString());
-        DictionaryLearning dl = new DictionaryLearning(s.config(), transformAlgorithm, ops);
-        dl.model = SparseCodingModel.of(s.config(), s.decoder(), s.encoder(), IDENTITY, ops);
+        DictionaryLearning dl = builder(s.config()).transformAlgorithm(transformAlgorithm).backend(ops).build();
+        dl.model = SparseCodingModel.of(s.config(), s.decoder(), s.encoder(), IDENTITY, dl.ops);
         dl.model.trainer().decoderOptimizer().importState(s.decoderAdam());
         dl.model.trainer().encoderOptimizer().importState(s.encoderAdam());
         dl.epochs = s.epoch();
+        dl.steps = s.decoderAdam().params().stream().mapToLong(Adam.ParamState::step).max().orElse(0);
         return dl;
     }
 
@@ -212,11 +266,29 @@ public final class DictionaryLearning {
         }
     }
 
-    private void checkRows(Matrix x) {
-        if (x == null || x.rows < config.batchSize()) {
-            throw new IllegalArgumentException("fit: X has " + (x == null ? "no" : x.rows) + " rows, fewer than "
-                    + "batchSize = " + config.batchSize() + "; lower batchSize (>= 2) or give more rows");
+    /** X non-null, with features, finite. */
+    private static void checkX(String method, Matrix x) {
+        if (x == null) {
+            throw new IllegalArgumentException(method + ": X is null: pass a matrix n_samples x n_features");
         }
+        if (x.cols == 0) {
+            throw new IllegalArgumentException(method + ": X " + x.shape() + " has no features: it must be n_samples x "
+                    + "n_features with n_features >= 1");
+        }
+        Inputs.finite("X", x);
+    }
+
+    /** The checkpoint folder, absolute; it must have a name and a parent folder. */
+    private static Path checkDir(Path dir) {
+        if (dir == null) {
+            throw new IllegalArgumentException("dir is null: pass the checkpoint folder, e.g. Path.of(\"model\")");
+        }
+        Path abs = dir.toAbsolutePath();
+        if (abs.getParent() == null || abs.getFileName() == null) {
+            throw new IllegalArgumentException("dir = " + dir + " is invalid: it must name a checkpoint folder inside "
+                    + "another folder (e.g. runs/model), not a filesystem root");
+        }
+        return abs;
     }
 
     private void checkWidth(Matrix x) {
