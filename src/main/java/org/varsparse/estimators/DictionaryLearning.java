@@ -192,8 +192,8 @@ public final class DictionaryLearning {
 
     /**
      * A SparseCoder on the learned dictionary and encoder (algorithm FISTA: the reference's λ, β, T, γ, η, K). Needs
-     * decoder LINEAR (a dictionary of atoms); with ONE_HIDDEN it throws IllegalStateException (use {@link #transform},
-     * whose FISTA codes through the non-linear decoder).
+     * decoder LINEAR (a dictionary of atoms); with ONE_HIDDEN it throws IllegalStateException (use {@link #transform}:
+     * FISTA solves through the non-linear decoder).
      */
     public SparseCoder sparseCoder() {
         fitted();
