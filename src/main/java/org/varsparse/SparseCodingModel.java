@@ -115,7 +115,7 @@ public final class SparseCodingModel {
 
     /**
      * FISTA codes (N×l), in batches of B in row order, each started at and anchored to E(y); see
-     * {@link BatchedFista} for how rows are batched. With N < B all rows form one batch.
+     * {@link BatchedFista} for how rows are batched. With N &lt; B all rows form one batch.
      */
     public Matrix encodeFista(Matrix y) {
         int b = Math.min(config.batchSize(), y.rows);
