@@ -81,12 +81,14 @@ public final class Checkpoint {
             + " (DictionaryLearning.save)";
 
     /** The fix for a folder that is no checkpoint at all, read through the library. */
-    static final String FIX_LIBRARY_MISSING = "pass the folder DictionaryLearning.save wrote (it holds checkpoint.json), or a run's checkpoints/best or checkpoints/last";
+    static final String FIX_LIBRARY_MISSING = "pass the folder DictionaryLearning.save wrote (it holds"
+            + " checkpoint.json), or a run's checkpoints/best or checkpoints/last";
 
     /**
-     * Whether {@code checkpointsDir/name} is a run's checkpoint: {@code best} or {@code last} in the {@code checkpoints}
-     * folder of a run (beside its run.json), the folders eval, encode, classify and denoise-image read. Only there is
-     * the run's other checkpoint ({@code --checkpoint}) a way on; a folder the library saved anywhere else has none.
+     * Whether {@code checkpointsDir/name} is a run's checkpoint: {@code best} or {@code last} in the
+     * {@code checkpoints} folder of a run (beside its run.json), the folders eval, encode, classify and denoise-image
+     * read. Only there is the run's other checkpoint ({@code --checkpoint}) a way on; a folder the library saved
+     * anywhere else has none.
      */
     static boolean inRun(Path checkpointsDir, String name) {
         Path folder = checkpointsDir.getFileName();
@@ -144,7 +146,8 @@ public final class Checkpoint {
     // ---------------------------------------------------------------------------------------------- writing
 
     /**
-     * Writes {@code s} as the folder {@code checkpointsDir/name}, replacing the checkpoint there (see the class comment).
+     * Writes {@code s} as the folder {@code checkpointsDir/name}, replacing the checkpoint there (see the class
+     * comment).
      *
      * @throws UserError before anything is written if {@code checkpointsDir/name} (or {@code .NAME.partial} or
      *                   {@code .NAME.old} beside it) holds something other than a checkpoint: a file, or a folder with
@@ -348,14 +351,15 @@ public final class Checkpoint {
                     ? "pass --checkpoint " + other(name) + ", or move the file away and train again"
                     : FIX_LIBRARY_MISSING);
         }
-        throw UserError.of(target, "no such checkpoint" + (Files.isDirectory(target) ? " (the folder has no " + JSON + ")"
-                : ""), inRun(checkpointsDir, name) ? "train first (varsparse train), or pass --checkpoint " + other(name)
-                : FIX_LIBRARY_MISSING);
+        String detail = Files.isDirectory(target) ? " (the folder has no " + JSON + ")" : "";
+        throw UserError.of(target, "no such checkpoint" + detail, inRun(checkpointsDir, name)
+                ? "train first (varsparse train), or pass --checkpoint " + other(name) : FIX_LIBRARY_MISSING);
     }
 
     /**
-     * Checkpoint {@code name}; a damaged one is a user error whose fix names {@code --checkpoint} for a run's checkpoint
-     * (eval, encode, ...; see {@link #inRun}), else one for a library caller ({@code DictionaryLearning.load}).
+     * Checkpoint {@code name}; a damaged one is a user error whose fix names {@code --checkpoint} for a run's
+     * checkpoint (eval, encode, ...; see {@link #inRun}), else one for a library caller
+     * ({@code DictionaryLearning.load}).
      */
     public static State load(Path checkpointsDir, String name) {
         return load(checkpointsDir, name, defaultFix(checkpointsDir, name));

@@ -170,7 +170,8 @@ public final class Npy {
             }
             if (v > Integer.MAX_VALUE) {
                 throw new IOException(name + ": .npy header has a bad shape (" + text + "): dimension " + d
-                        + " is larger than " + Integer.MAX_VALUE + " (a corrupt header, or an array too large to load)");
+                        + " is larger than " + Integer.MAX_VALUE
+                        + " (a corrupt header, or an array too large to load)");
             }
             shape[i] = (int) v;
         }

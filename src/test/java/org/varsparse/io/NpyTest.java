@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** .npy reading: both storage orders, the shapes numpy writes, and a malformed shape as an IOException naming the file. */
+/**
+ * .npy reading: both storage orders, the shapes numpy writes, and a malformed shape as an IOException naming the file.
+ */
 class NpyTest {
     @TempDir
     Path tmp;
