@@ -144,7 +144,7 @@ public final class SparseCodingModel {
 
     /**
      * FISTA codes (N×l), in batches of B in row order, each started at and anchored to E(y); see
-     * {@link BatchedFista} for how rows are batched. With N < B all rows form one batch; N = 0 gives 0×l. y (N×P)
+     * {@link BatchedFista} for how rows are batched. With N &lt; B all rows form one batch; N = 0 gives 0×l. y (N×P)
      * must be finite: a NaN would spread to the codes of its whole batch.
      */
     public Matrix encodeFista(Matrix y) {

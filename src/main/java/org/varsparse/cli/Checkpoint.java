@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -50,8 +51,15 @@ import org.varsparse.train.Trainer;
  * fails (a full disk) removes its temporary folder and leaves the previous checkpoint as it was. The hashes
  * in checkpoint.json catch a file changed afterwards; {@link #load} refuses NaN or infinite values.
  *
+ * <p>A save replaces only what can be nothing but a checkpoint: a missing path, an empty folder, or a folder holding
+ * checkpoint.json and checkpoint files only (likewise for the {@code .partial} and {@code .old} names beside it).
+ * Anything else (a file, a folder of the user's) is refused before anything is written, so a save never deletes
+ * data that is not a checkpoint.
+ *
  * <p>Public for the library ({@code estimators.DictionaryLearning.save/load} write the same folder), so a model
- * is saved one way only. Problems reading a checkpoint are {@link org.varsparse.UserError}s naming the file.
+ * is saved one way only. Problems reading a checkpoint are {@link org.varsparse.UserError}s naming the file; their
+ * fix names {@code --checkpoint} only for a run's checkpoint (a {@code checkpoints/best|last} beside the run's
+ * run.json, where the run's other checkpoint is a way on), else it fits a library caller.
  */
 public final class Checkpoint {
     static final String MODEL = "model.safetensors";
@@ -61,8 +69,36 @@ public final class Checkpoint {
     static final int FORMAT_VERSION = 1;
     /** The fix for a damaged checkpoint read by a command with {@code --checkpoint best|last} (eval, encode, ...). */
     private static String fixFor(String name) {
-        return "pass --checkpoint " + (name.equals("best") ? "last" : "best") + " to use the run's other checkpoint,"
-                + " or train anew";
+        return "pass --checkpoint " + other(name) + " to use the run's other checkpoint, or train anew";
+    }
+
+    private static String other(String name) {
+        return name.equals("best") ? "last" : "best";
+    }
+
+    /** The fix for a damaged checkpoint read through the library ({@code DictionaryLearning.load}). */
+    static final String FIX_LIBRARY = "load another checkpoint, or fit the model again and save it"
+            + " (DictionaryLearning.save)";
+
+    /** The fix for a folder that is no checkpoint at all, read through the library. */
+    static final String FIX_LIBRARY_MISSING = "pass the folder DictionaryLearning.save wrote (it holds"
+            + " checkpoint.json), or a run's checkpoints/best or checkpoints/last";
+
+    /**
+     * Whether {@code checkpointsDir/name} is a run's checkpoint: {@code best} or {@code last} in the
+     * {@code checkpoints} folder of a run (beside its run.json), the folders eval, encode, classify and denoise-image
+     * read. Only there is the run's other checkpoint ({@code --checkpoint}) a way on; a folder the library saved
+     * anywhere else has none.
+     */
+    static boolean inRun(Path checkpointsDir, String name) {
+        Path folder = checkpointsDir.getFileName();
+        return (name.equals("best") || name.equals("last")) && folder != null && folder.toString().equals("checkpoints")
+                && Files.isRegularFile(checkpointsDir.resolveSibling(RunDir.RUN_JSON));
+    }
+
+    /** The fix when no fix is given: {@link #fixFor} for a run's checkpoint, else {@link #FIX_LIBRARY}. */
+    private static String defaultFix(Path checkpointsDir, String name) {
+        return inRun(checkpointsDir, name) ? fixFor(name) : FIX_LIBRARY;
     }
 
     /**
@@ -109,10 +145,21 @@ public final class Checkpoint {
 
     // ---------------------------------------------------------------------------------------------- writing
 
+    /**
+     * Writes {@code s} as the folder {@code checkpointsDir/name}, replacing the checkpoint there (see the class
+     * comment).
+     *
+     * @throws UserError before anything is written if {@code checkpointsDir/name} (or {@code .NAME.partial} or
+     *                   {@code .NAME.old} beside it) holds something other than a checkpoint: a file, or a folder with
+     *                   other files; it is never deleted
+     */
     public static void save(Path checkpointsDir, String name, State s) {
         Path target = checkpointsDir.resolve(name);
         Path tmp = checkpointsDir.resolve("." + name + ".partial");
         Path old = checkpointsDir.resolve("." + name + ".old");
+        checkReplaceable(target);
+        checkOwnDebris(tmp, target);
+        checkOwnDebris(old, target);
         try {
             Files.createDirectories(checkpointsDir);
             FileIo.deleteTree(tmp); // left by a save that crashed
@@ -142,6 +189,77 @@ public final class Checkpoint {
             deleteQuietly(tmp);
             throw e;
         }
+    }
+
+    private static final String FIX_IN_THE_WAY = "save to a new or empty folder, or delete it yourself if you no longer"
+            + " need what it holds";
+
+    /**
+     * Refuses a {@code target} that a save would delete but that is not a checkpoint: a file, or a folder that is not
+     * empty and is not a checkpoint folder (checkpoint.json and checkpoint files only).
+     */
+    private static void checkReplaceable(Path target) {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(target)) {
+            throw UserError.of(target, "is a file, not a checkpoint folder, and saving would replace it",
+                    FIX_IN_THE_WAY);
+        }
+        List<String> foreign = foreignEntries(target);
+        if (!foreign.isEmpty()) {
+            throw UserError.of(target, "holds files that are not a checkpoint's (" + listed(foreign)
+                    + "), and saving would delete them", FIX_IN_THE_WAY);
+        }
+        if (!listing(target).isEmpty() && !Files.isRegularFile(target.resolve(JSON))) {
+            throw UserError.of(target, "is not a checkpoint folder (it has no " + JSON + "), and saving would delete"
+                    + " what it holds", FIX_IN_THE_WAY);
+        }
+    }
+
+    /**
+     * Refuses a {@code .NAME.partial} or {@code .NAME.old} that a save would delete but that holds something other
+     * than (part of) a checkpoint: such a name is a save's own, so this is only a file or folder of the user's that
+     * happens to have it.
+     */
+    private static void checkOwnDebris(Path p, Path target) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || !foreignEntries(p).isEmpty()) {
+            throw UserError.of(p, "is in the way of saving " + target.getFileName() + " (a save uses this name for its"
+                    + " temporary copy and deletes it) and holds something other than a checkpoint",
+                    "move or rename it, or save to another folder");
+        }
+    }
+
+    /** The entries of folder {@code dir} that no checkpoint holds (not a checkpoint file, nor a temp file of one). */
+    private static List<String> foreignEntries(Path dir) {
+        List<String> foreign = new ArrayList<>();
+        for (Path p : listing(dir)) {
+            String n = p.getFileName().toString();
+            boolean own = CHECKPOINT_FILES.contains(n) || CHECKPOINT_FILES.stream().anyMatch(
+                    f -> n.startsWith("." + f + ".") && n.endsWith(".tmp")); // FileIo.writeAtomically's temp names
+            if (!own || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                foreign.add(n);
+            }
+        }
+        return foreign;
+    }
+
+    private static final List<String> CHECKPOINT_FILES = List.of(MODEL, OPTIMIZER, JSON);
+
+    private static List<Path> listing(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.sorted().toList();
+        } catch (IOException e) {
+            throw FileIo.readFailure(dir, e, "make the folder readable, or save to another folder");
+        }
+    }
+
+    private static String listed(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(3, names.size())))
+                + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
     }
 
     /** Removes a half-written checkpoint folder; a failure to do so must not hide the error that stopped the save. */
@@ -228,13 +346,23 @@ public final class Checkpoint {
         if (Files.isRegularFile(old.resolve(JSON))) {
             return old; // a save was interrupted between its two renames
         }
-        throw UserError.of(target, "no such checkpoint", "train first (varsparse train), or pass --checkpoint "
-                + (name.equals("best") ? "last" : "best"));
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw UserError.of(target, "is a file, not a checkpoint folder", inRun(checkpointsDir, name)
+                    ? "pass --checkpoint " + other(name) + ", or move the file away and train again"
+                    : FIX_LIBRARY_MISSING);
+        }
+        String detail = Files.isDirectory(target) ? " (the folder has no " + JSON + ")" : "";
+        throw UserError.of(target, "no such checkpoint" + detail, inRun(checkpointsDir, name)
+                ? "train first (varsparse train), or pass --checkpoint " + other(name) : FIX_LIBRARY_MISSING);
     }
 
-    /** Checkpoint {@code name}; a damaged one is a user error whose fix names {@code --checkpoint} (eval, encode, ...). */
+    /**
+     * Checkpoint {@code name}; a damaged one is a user error whose fix names {@code --checkpoint} for a run's
+     * checkpoint (eval, encode, ...; see {@link #inRun}), else one for a library caller
+     * ({@code DictionaryLearning.load}).
+     */
     public static State load(Path checkpointsDir, String name) {
-        return load(checkpointsDir, name, fixFor(name));
+        return load(checkpointsDir, name, defaultFix(checkpointsDir, name));
     }
 
     /** Checkpoint {@code name}; a damaged one is a user error with the fix {@code fix} (the command's own way on). */

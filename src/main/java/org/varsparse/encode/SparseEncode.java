@@ -53,11 +53,21 @@ public final class SparseEncode {
     // ------------------------------------------------------------------------------------------- OMP
 
     /**
+     * sklearn's {@code min_float} in {@code _gram_omp}: {@code np.finfo(Gram.dtype).eps}, for our float32 Gram
+     * 2⁻²³ ≈ 1.19e-7. Below it a correlation² counts as nothing left to explain, and a new atom's squared distance
+     * from the span of the selected ones ({@code Lkk}) as linear dependence. A smaller threshold (a double's smallest
+     * normal number) let rounding noise through, so a 9th atom was chosen in 8 dimensions, with huge coefficients.
+     */
+    private static final double OMP_MIN_FLOAT = Math.ulp(1f);
+
+    /**
      * Orthogonal matching pursuit with a fixed number of atoms, as sklearn's {@code orthogonal_mp_gram} (the
      * Gram/Cholesky form, {@code tol=None}): repeatedly add the atom of largest |correlation with the residual|
      * (first index on ties) and refit the selected atoms by least squares (an updated Cholesky factor of their
-     * Gram block). Stops early, like sklearn, when the best correlation is negligible or the new atom is
-     * linearly dependent on the selected ones. Atoms are assumed to have unit norm (sklearn's assumption too).
+     * Gram block). Stops early, like sklearn on float32 data (same threshold: float32's eps), when the best squared
+     * correlation is below eps or the new atom is linearly dependent on the selected ones (its squared distance
+     * from their span is at most eps), so asked for more atoms than n_features it chooses at most n_features.
+     * Atoms are assumed to have unit norm (sklearn's assumption too).
      *
      * @param nNonzeroCoefs atoms per sample, in [1, n_components]
      */
@@ -94,7 +104,7 @@ public final class SparseEncode {
                         lam = j;
                     }
                 }
-                if (chosen[lam] || alpha[lam] * alpha[lam] < Double.MIN_NORMAL) {
+                if (chosen[lam] || alpha[lam] * alpha[lam] < OMP_MIN_FLOAT) {
                     break; // nothing left to explain (sklearn warns and stops here too)
                 }
                 double glam = g.data[lam * k + lam];
@@ -111,8 +121,8 @@ public final class SparseEncode {
                         v += w[a] * w[a];
                     }
                     double lkk = glam - v;
-                    if (lkk <= Double.MIN_NORMAL) {
-                        break; // linearly dependent atom
+                    if (lkk <= OMP_MIN_FLOAT) {
+                        break; // linearly dependent atom (at most n_features atoms are ever chosen)
                     }
                     System.arraycopy(w, 0, l, n * kmax, n);
                     l[n * kmax + n] = Math.sqrt(lkk);

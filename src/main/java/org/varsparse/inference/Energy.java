@@ -56,7 +56,7 @@ public final class Energy {
     /**
      * y, yHat (B×P); z (B×l); zRef (B×l), may be null when codeReg = 0.
      *
-     * @throws IllegalArgumentException on shapes that do not fit, or β > 0 with B < 2 (σ_j undefined)
+     * @throws IllegalArgumentException on shapes that do not fit, or β > 0 with B &lt; 2 (σ_j undefined)
      */
     public Terms evaluate(TensorOps ops, Matrix y, Matrix yHat, Matrix z, Matrix zRef,
                           double sparsityReg, double varianceReg, double hingeThreshold, double codeReg) {

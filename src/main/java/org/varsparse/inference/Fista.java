@@ -16,9 +16,9 @@ import org.varsparse.tensor.TensorOps;
  *       G  ← ∇ smooth(A)                        reconstruction + β·hinge + γ·code term, on the whole batch
  *       Z_old ← Z;  Z ← max(0, A − (1−s)ηG − (1−s)λη)        row-masked prox step
  *       t' ← (1 + √(1 + 4t²))/2;  A ← Z + ((t−1)/t')(Z − Z_old);  t ← t'
- *       s_i ← [‖Z_old,i − Z_i‖ / ‖Z_old,i‖ < tol]            0/0 and x/0 count as not converged
+ *       s_i ← [‖Z_old,i − Z_i‖ / ‖Z_old,i‖ &lt; tol]            0/0 and x/0 count as not converged
  *       n ← n + (1 − s)
- *       if k < K−1 and all s_i = 1: break
+ *       if k &lt; K−1 and all s_i = 1: break
  * </pre>
  * The smooth part's gradient (METHOD.md §1.11), with R = (2/P)(Ŷ − Y):
  * <ul>

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
 import org.varsparse.tensor.Matrix;
 
 /**
- * NumPy {@code .npy} files (format 1.0/2.0, little-endian, C order): what Python users open with
- * {@code numpy.load}. Reads {@code <f4 <f8 <i4 <i8 |u1}, in C or Fortran order, into a {@link Array} (C order); writes float32 atomically.
+ * NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0, little-endian): what Python users open with
+ * {@code numpy.load}. Reads {@code <f4 <f8 <i4 <i8 |u1 |i1 |b1} stored in C or Fortran order into an {@link Array}
+ * whose values are in C order (row-major); writes float32 in C order, atomically. A malformed file is an
+ * {@link IOException} naming it.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -86,15 +88,14 @@ public final class Npy {
         String descr = find(DESCR, header, name, "descr");
         boolean fortran = find(FORTRAN, header, name, "fortran_order").equals("True");
         String shapeText = find(SHAPE, header, name, "shape").trim();
-        int[] shape = shapeText.isEmpty() ? new int[0]
-                : Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                        .mapToInt(Integer::parseInt).toArray();
+        int[] shape = shape(shapeText, name);
         long n = 1;
         for (int d : shape) {
-            if (d < 0) {
-                throw new IOException(name + ": negative dimension in shape " + Arrays.toString(shape));
+            n *= d; // at most (2³¹−1)² before the check below, so no overflow
+            if (n > Integer.MAX_VALUE) {
+                throw new IOException(name + ": shape (" + shapeText + ") holds more values than a Java array can"
+                        + " (" + Integer.MAX_VALUE + "); a corrupt header, or an array too large to load whole");
             }
-            n *= d;
         }
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
@@ -140,6 +141,41 @@ public final class Npy {
             }
         }
         return c;
+    }
+
+    private static final Pattern DIM = Pattern.compile("-?[0-9]+L?"); // Python 2's numpy wrote longs as 3L
+
+    /** The dimensions in a header's {@code 'shape': (...)}, each in [0, 2³¹−1]. */
+    private static int[] shape(String text, String name) throws IOException {
+        String[] parts = text.split(",", -1);
+        int count = parts.length;
+        if (count > 0 && parts[count - 1].isBlank()) {
+            count--; // the trailing comma of (n,) or of an empty ()
+        }
+        int[] shape = new int[count];
+        for (int i = 0; i < count; i++) {
+            String d = parts[i].trim();
+            if (!DIM.matcher(d).matches()) {
+                throw new IOException(name + ": .npy header has a bad shape (" + text + "): '" + d
+                        + "' is not a dimension (a corrupt header)");
+            }
+            long v;
+            try {
+                v = Long.parseLong(d.endsWith("L") ? d.substring(0, d.length() - 1) : d);
+            } catch (NumberFormatException e) {
+                v = d.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE; // more digits than a long holds
+            }
+            if (v < 0) {
+                throw new IOException(name + ": .npy header has a negative dimension in shape (" + text + ")");
+            }
+            if (v > Integer.MAX_VALUE) {
+                throw new IOException(name + ": .npy header has a bad shape (" + text + "): dimension " + d
+                        + " is larger than " + Integer.MAX_VALUE
+                        + " (a corrupt header, or an array too large to load)");
+            }
+            shape[i] = (int) v;
+        }
+        return shape;
     }
 
     private static String find(Pattern p, String header, String name, String key) throws IOException {
