@@ -159,13 +159,21 @@ public final class Backends {
         }
         try {
             int n = Integer.parseInt(t.trim());
-            if (n >= 1) {
+            if (n >= 1 && n <= maxThreads()) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException(THREADS_PROPERTY + "=" + t + " is not a positive integer");
+        throw new IllegalArgumentException(THREADS_PROPERTY + "=" + t + " is not an integer from 1 to " + maxThreads());
+    }
+
+    /**
+     * The most worker threads a backend takes: 4 per core, at least 16. More only adds scheduling and per-thread GEMM
+     * scratch (tens of MB each), and thousands fail to start at all.
+     */
+    public static int maxThreads() {
+        return Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     }
 
     public static String describe(TensorOps ops) {

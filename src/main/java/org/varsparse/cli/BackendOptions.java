@@ -18,7 +18,7 @@ final class BackendOptions {
             description = "backend: auto (tornado when TornadoVM is set up with a GPU, else simd when the Vector API is usable, else scalar), scalar, simd, or tornado (GPU via TornadoVM; needs TORNADO_SDK and ./run.sh) (default: -Dvarsparse.backend, else auto)")
     Name backend;
 
-    @Option(names = "--threads", paramLabel = "N", description = "worker threads of the simd backend (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads of the simd backend, 1 to 4 per core (at least 16 allowed) (default: all cores)")
     Integer threads;
 
     /** The backend's name: --backend, else the property, else auto (a bad property value is a user error). */
@@ -48,8 +48,10 @@ final class BackendOptions {
 
     /** The backend; a forced one that is unavailable, or a bad thread count, is a user error. */
     TensorOps create() {
-        if (threads != null && threads < 1) {
-            throw UserError.of("--threads " + threads, "must be at least 1", "pass a positive thread count, or leave it out to use all cores");
+        if (threads != null && (threads < 1 || threads > Backends.maxThreads())) {
+            throw UserError.of("--threads " + threads, threads < 1 ? "must be at least 1"
+                    : "is more than " + Backends.maxThreads() + " (4 per core, at least 16)",
+                    "pass a thread count from 1 to " + Backends.maxThreads() + ", or leave it out to use all cores");
         }
         String name = name();
         synchronized (Backends.class) { // Backends reads the thread count from a system property

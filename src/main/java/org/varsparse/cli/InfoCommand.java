@@ -24,6 +24,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        TensorOps ops = backend.create(); // first: a bad --backend or --threads is one line, not a half table
         var o = io.out();
         o.println("varsparse " + Versions.varsparse());
         o.println("  JDK:          " + Versions.jdk());
@@ -36,7 +37,6 @@ final class InfoCommand implements Callable<Integer> {
         String tornado = Backends.tornadoDevices();
         o.println("  tornado:      " + (tornado == null ? "unavailable: " + Backends.tornadoUnavailableReason()
                 + " (fix: " + Backends.TORNADO_FIX + ")" : tornado));
-        TensorOps ops = backend.create();
         o.println("  selected:     " + Backends.describe(ops) + "  (" + backend.source() + ")");
         Path cache = MnistFetcher.defaultCacheDir();
         o.println("  MNIST cache:  " + cache + (Files.isRegularFile(cache.resolve("train-images-idx3-ubyte"))

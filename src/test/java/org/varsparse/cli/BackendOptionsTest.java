@@ -41,6 +41,7 @@ class BackendOptionsTest {
         assertEquals(2, r.exit());
         assertEquals(List.of("error: -Dvarsparse.backend=gpu: is not a backend. Fix: use auto, scalar, simd or tornado,"
                 + " or leave it out"), r.errLines());
+        assertEquals("", r.out(), "no half-printed info table before the error");
     }
 
     /** Without the tornado/ jar (the core's tests), tornado by option or by property: one line, the fix once. */
@@ -59,5 +60,18 @@ class BackendOptionsTest {
         }
         assertTrue(byOption.errLines().get(0).startsWith("error: --backend tornado: "), byOption.err());
         assertTrue(byProperty.errLines().get(0).startsWith("error: -Dvarsparse.backend=tornado: "), byProperty.err());
+    }
+
+    /** Thousands of threads fail to start (OutOfMemoryError deep in the backend): the option's range says so first. */
+    @Test
+    void tooManyThreadsIsOneLineWithTheRange() {
+        int max = Backends.maxThreads();
+        TinyMnist.Result r = TinyMnist.run("info", "--threads", "100000");
+        assertEquals(2, r.exit());
+        assertEquals(List.of("error: --threads 100000: is more than " + max + " (4 per core, at least 16). Fix: pass a"
+                + " thread count from 1 to " + max + ", or leave it out to use all cores"), r.errLines());
+        TinyMnist.Result most = TinyMnist.run("info", "--threads", Integer.toString(max), "--backend", "simd");
+        assertEquals(0, most.exit(), most.err());
+        assertTrue(most.out().contains(max + " threads)"), most.out());
     }
 }
