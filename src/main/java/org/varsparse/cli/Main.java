@@ -67,7 +67,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new DenoiseImageCommand(io))
                 .addSubcommand(new ReportCommand(io))
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setOverwrittenOptionsAllowed(true) // the last one wins: ./run.sh main --epochs 10
+                .setOverwrittenOptionsAllowed(true) // the last one wins, as in most Unix tools (sweep refuses repeats)
                 .setOut(new PrintWriter(io.out(), true))
                 .setErr(new PrintWriter(io.err(), true));
         cl.setParameterExceptionHandler((ex, args) -> {
