@@ -432,7 +432,8 @@ public final class Checkpoint {
             return;
         }
         List<String> differ = new ArrayList<>();
-        boolean linear = hyper.path("decoder").asText().equals("linear") && run.path("decoder").asText().equals("linear");
+        boolean linear = hyper.path("decoder").asText().equals("linear")
+                && run.path("decoder").asText().equals("linear");
         for (var f : hyper.properties()) {
             JsonNode r = run.get(f.getKey());
             boolean unused = linear && f.getKey().equals("hiddenDim"); // older versions recorded it for linear runs

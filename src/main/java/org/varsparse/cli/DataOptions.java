@@ -57,7 +57,10 @@ final class DataOptions {
         }
     }
 
-    /** How a command uses a run's data again, in the words of its errors: what it keeps, and the fixes. */
+    /**
+     * How a command uses a run's data again, in the words of its errors: what a refused count adds to the problem,
+     * the fix, and the fix for a folder that is not the run's.
+     */
     private record Reuse(String keeps, String fix, String movedFix) {
         private static final String RESUME_FIX = "leave it out when resuming (only --epochs may change), or start a new"
                 + " run";
@@ -66,8 +69,8 @@ final class DataOptions {
 
         static Reuse by(String command) {
             String fix = "leave it out: " + command + " uses the run's own data";
-            return new Reuse(", and " + command + " uses the run's own data", fix + " (a folder that moved may be given"
-                    + " anew)", fix + " (a folder that moved may be given anew once the old one is gone)");
+            return new Reuse("", fix + " (a folder that moved may be given anew)",
+                    fix + " (a folder that moved may be given anew once the old one is gone)");
         }
     }
 
@@ -101,8 +104,8 @@ final class DataOptions {
             if (!saved.isPatches()) {
                 throw UserError.of("--photos " + photos, "the run was trained on MNIST, not on photo patches", use.fix);
             }
-            d = new DataSpec(null, null, false, d.valSize(), d.trainLimit(), samePlace("--photos", photos, saved.photos(),
-                    use), d.patches(), d.minRawStd());
+            d = new DataSpec(null, null, false, d.valSize(), d.trainLimit(),
+                    samePlace("--photos", photos, saved.photos(), use), d.patches(), d.minRawStd());
         }
         if (mnistDir != null || dataDir != null || allowSmallData) {
             if (saved.isPatches()) {

@@ -216,7 +216,7 @@ class CheckpointTest {
         assertFalse(Arrays.asList(missing.getMessage().split("")).contains("\n"));
     }
 
-    /** A run's checkpoint whose hyperparameters are another run's (copied in): the SHA-256 checks pass, this one not. */
+    /** A run's checkpoint with another run's hyperparameters (copied in): its SHA-256 checks pass, this one not. */
     @Test
     void anotherRunsCheckpointInARunIsRefused() {
         Path run = tmp.resolve("run"), dir = run.resolve("checkpoints");
@@ -228,8 +228,8 @@ class CheckpointTest {
         Json.write(run.resolve(RunDir.RUN_JSON), Map.of("hyperparameters", c.with("codeDim", 16).asMap()));
         UserError e = assertThrows(UserError.class, () -> Checkpoint.load(dir, "best"));
         assertEquals(dir.resolve("best") + ": is not this run's checkpoint: its codeDim 8 (run.json: 16) differs from"
-                + " the run's hyperparameters in " + run.resolve(RunDir.RUN_JSON) + ". Fix: pass --checkpoint last to use"
-                + " the run's other checkpoint, or train anew (or put the run's own checkpoint back)", e.getMessage());
+                + " the run's hyperparameters in " + run.resolve(RunDir.RUN_JSON) + ". Fix: pass --checkpoint last to"
+                + " use the run's other checkpoint, or train anew (or put the run's own checkpoint back)", e.getMessage());
 
         TrainConfig other = nl();
         Json.write(run.resolve(RunDir.RUN_JSON), Map.of("hyperparameters", other.asMap()));

@@ -60,8 +60,8 @@ class DataOptionsTest {
         o.photos = Path.of("/photos/new");
         o.valSize = 50;
         UserError e = refused(o, PATCH_RUN, "eval");
-        assertEquals("--val-size 50: the run was trained with --val-size 100, and eval uses the run's own data."
-                + " Fix: leave it out: eval uses the run's own data (a folder that moved may be given anew)", e.getMessage());
+        assertEquals("--val-size 50: the run was trained with --val-size 100. Fix: leave it out: eval uses the run's"
+                + " own data (a folder that moved may be given anew)", e.getMessage());
     }
 
     @Test
@@ -86,13 +86,14 @@ class DataOptionsTest {
         DataOptions o = new DataOptions();
         o.mnistDir = Path.of("/idx");
         UserError e = refused(o, PATCH_RUN, "eval");
-        assertTrue(e.getMessage().startsWith("--mnist-dir /idx: the run was trained on patches of the photos in /photos/old"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("--mnist-dir /idx: the run was trained on patches of the photos in"
+                + " /photos/old"), e.getMessage());
     }
 
     @Test
     void anotherExistingIdxFolderIsRefusedTheSameFolderInAnotherSpellingIsNot() throws IOException {
-        Path trained = Files.createDirectories(tmp.resolve("mnist")), other = Files.createDirectories(tmp.resolve("inverted"));
+        Path trained = Files.createDirectories(tmp.resolve("mnist"));
+        Path other = Files.createDirectories(tmp.resolve("inverted"));
         DataSpec run = DataSpec.DEFAULT.withSource(trained, null).withAnySize(true).withValSize(20);
         DataOptions o = new DataOptions();
         o.mnistDir = other;

@@ -83,8 +83,8 @@ class RunOwnDataTest {
         Path codes = tmp.resolve("val-codes.npy");
         String e = refused(List.of(), "encode", "--run", run.toString(), "--split", "val", "--val-size", "100",
                 "--out", codes.toString(), "--backend", "scalar");
-        assertEquals("error: --val-size 100: the run was trained with --val-size 250, and encode uses the run's own"
-                + " data. Fix: leave it out: encode uses the run's own data (a folder that moved may be given anew)", e);
+        assertEquals("error: --val-size 100: the run was trained with --val-size 250. Fix: leave it out: encode uses"
+                + " the run's own data (a folder that moved may be given anew)", e);
         assertFalse(Files.exists(codes));
     }
 
