@@ -382,7 +382,11 @@ public final class Checkpoint {
                         + " (changed or damaged after it was saved)", fix);
             }
         }
-        TrainConfig config = config(Json.field(j, "hyperparameters", jsonFile, fix), jsonFile, fix);
+        JsonNode hyper = Json.field(j, "hyperparameters", jsonFile, fix);
+        TrainConfig config = config(hyper, jsonFile, fix);
+        if (inRun(checkpointsDir, name)) {
+            checkOfRun(dir, hyper, checkpointsDir.resolveSibling(RunDir.RUN_JSON), fix);
+        }
         SafeTensors.Contents model = requireFinite(dir.resolve(MODEL), SafeTensors.read(dir.resolve(MODEL)), fix);
         Decoder decoder;
         ListaEncoder encoder;
@@ -411,6 +415,41 @@ public final class Checkpoint {
         return new State(config, j.path("epoch").asInt(), j.path("val_energy").asDouble(Double.NaN),
                 best.isNumber() ? best.asDouble() : Double.NaN, j.path("best_epoch").asInt(),
                 j.path("backend").asText(), decoder, encoder, dAdam, eAdam);
+    }
+
+    /**
+     * Refuses a run's checkpoint (in {@code dir}, with hyperparameters {@code hyper}) that is not the run's: one whose
+     * hyperparameters other than {@code epochs} (the one a resumed run may change) differ from those in the run's
+     * {@code runJson} (hiddenDim aside where both are linear: it has none), such as another run's checkpoint copied
+     * in. Its SHA-256 checks pass, since they only tie a checkpoint to its own files. A run.json without readable
+     * hyperparameters leaves the check to the code that reads run.json.
+     */
+    private static void checkOfRun(Path dir, JsonNode hyper, Path runJson, String fix) {
+        JsonNode run;
+        try {
+            run = Json.MAPPER.readTree(runJson.toFile()).path("hyperparameters");
+        } catch (IOException e) {
+            return;
+        }
+        List<String> differ = new ArrayList<>();
+        boolean linear = hyper.path("decoder").asText().equals("linear")
+                && run.path("decoder").asText().equals("linear");
+        for (var f : hyper.properties()) {
+            JsonNode r = run.get(f.getKey());
+            boolean unused = linear && f.getKey().equals("hiddenDim"); // older versions recorded it for linear runs
+            if (!f.getKey().equals("epochs") && !unused && r != null && !sameValue(f.getValue(), r)) {
+                differ.add(f.getKey() + " " + f.getValue().asText() + " (run.json: " + r.asText() + ")");
+            }
+        }
+        if (!differ.isEmpty()) {
+            throw UserError.of(dir, "is not this run's checkpoint: its " + listed(differ) + " differ"
+                    + (differ.size() == 1 ? "s" : "") + " from the run's hyperparameters in " + runJson, fix
+                    + " (or put the run's own checkpoint back)");
+        }
+    }
+
+    private static boolean sameValue(JsonNode a, JsonNode b) {
+        return a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) == 0 : a.equals(b);
     }
 
     /** A checkpoint holds finite numbers only: NaN or infinity is a diverged model, useless to evaluate or resume. */

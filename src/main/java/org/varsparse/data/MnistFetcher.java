@@ -106,8 +106,9 @@ public final class MnistFetcher {
     public MnistFiles fetch() {
         MnistFiles files = MnistFiles.canonical(cacheDir);
         if (Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
-            throw UserError.of(cacheDir, "the MNIST cache folder is a file",
-                    "remove it, or choose another cache folder (" + DATA_ENV + ")");
+            throw UserError.of(cacheDir, "is a file, not a folder (the MNIST cache is a folder)",
+                    "pass --data-dir a folder (new or the cache), or leave it out for the default cache"
+                            + " (" + DATA_ENV + "/mnist, else ~/.cache/varsparse/mnist)");
         }
         boolean complete = true;
         for (MnistFiles.Name n : MnistFiles.Name.values()) {

@@ -215,4 +215,31 @@ class CheckpointTest {
         assertTrue(missing.getMessage().contains("no such checkpoint"), missing.getMessage());
         assertFalse(Arrays.asList(missing.getMessage().split("")).contains("\n"));
     }
+
+    /** A run's checkpoint with another run's hyperparameters (copied in): its SHA-256 checks pass, this one not. */
+    @Test
+    void anotherRunsCheckpointInARunIsRefused() {
+        Path run = tmp.resolve("run"), dir = run.resolve("checkpoints");
+        TrainConfig c = linear();
+        Checkpoint.save(dir, "best", Checkpoint.of(trained(c), 1, 3.0, 3.0, 1, "scalar"));
+        Json.write(run.resolve(RunDir.RUN_JSON), Map.of("hyperparameters", c.with("epochs", c.epochs() + 5).asMap()));
+        assertEquals(1, Checkpoint.load(dir, "best").epoch(), "a resumed run's epochs may differ");
+
+        Json.write(run.resolve(RunDir.RUN_JSON), Map.of("hyperparameters", c.with("codeDim", 16).asMap()));
+        UserError e = assertThrows(UserError.class, () -> Checkpoint.load(dir, "best"));
+        assertEquals(dir.resolve("best") + ": is not this run's checkpoint: its codeDim 8 (run.json: 16) differs from"
+                + " the run's hyperparameters in " + run.resolve(RunDir.RUN_JSON) + ". Fix: pass --checkpoint last to"
+                + " use the run's other checkpoint, or train anew (or put the run's own checkpoint back)", e.getMessage());
+
+        TrainConfig other = nl();
+        Json.write(run.resolve(RunDir.RUN_JSON), Map.of("hyperparameters", other.asMap()));
+        e = assertThrows(UserError.class, () -> Checkpoint.load(dir, "best", Checkpoint.FIX_RESUME));
+        assertTrue(e.getMessage().contains("its preset mnist-vdl (run.json: mnist-vdl-nl), decoder linear"
+                + " (run.json: one_hidden)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Fix: " + Checkpoint.FIX_RESUME), e.getMessage());
+
+        Path library = tmp.resolve("saved");
+        Checkpoint.save(library, "best", Checkpoint.of(trained(c), 1, 3.0, 3.0, 1, "scalar"));
+        assertEquals(c, Checkpoint.load(library, "best").config(), "a checkpoint outside a run has nothing to match");
+    }
 }
