@@ -178,13 +178,10 @@ final class DataOptions {
     }
 
     /**
-     * The data of a new run, from the command line (defaults where nothing is given). {@code base} must be null: the
-     * data of an existing run is {@link #ofRun} or {@link #resumed}.
+     * The data of a new run, from the command line (defaults where nothing is given); the data of an existing run is
+     * {@link #ofRun} or {@link #resumed}.
      */
-    DataSpec resolve(DataSpec base, Integer trainLimit) {
-        if (base != null) {
-            throw new IllegalArgumentException("an existing run's data is resumed() or ofRun(), not resolve()");
-        }
+    DataSpec resolve(Integer trainLimit) {
         if (dataDir != null && mnistDir != null) {
             throw UserError.of("--data-dir " + dataDir + " --mnist-dir " + mnistDir, "both name a data source",
                     "pass only one: --mnist-dir for a folder of IDX files, --data-dir for the npm cache");

@@ -172,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw UserError.of("--preset " + preset, "no such preset", "pass one of " + Preset.names());
         }
-        DataSpec spec = data.resolve(null, trainLimit);
+        DataSpec spec = data.resolve(trainLimit);
         if (!p.cliName.startsWith("mnist-") && !spec.isPatches()) {
             throw UserError.of("--preset " + preset, "is tuned for LCN patches of natural images",
                     "pass --photos DIR (a folder of PNG/JPEG photos), or use an MNIST preset");

@@ -148,7 +148,7 @@ class DataOptionsTest {
         DataOptions o = new DataOptions();
         o.photos = Path.of("/photos");
         o.valSize = 50;
-        DataSpec d = o.resolve(null, 7);
+        DataSpec d = o.resolve(7);
         assertEquals(50, d.valSize());
         assertEquals(DataSpec.DEFAULT_PATCHES, d.patches());
         assertEquals(7, d.trainLimit());
