@@ -178,7 +178,8 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     /** The fields of an epoch record that every version of train writes, and the report shows. */
-    private static final List<String> NUMBERS = List.of("seconds", "train_psnr", "val_energy", "val_psnr", "val_sparsity");
+    private static final List<String> NUMBERS = List.of("seconds", "train_psnr", "val_energy", "val_psnr",
+            "val_sparsity");
     /** Fields that later versions of train write and the report shows: when present, numbers. */
     private static final List<String> LATER_NUMBERS = List.of("val_code_std_mean", "val_code_std_min", "val_dead_codes",
             "decoder_col_norm_mean", "decoder_col_norm_max");

@@ -208,7 +208,8 @@ class OutputSafetyTest {
         String record = good.strip();
         for (String bad : List.of("{\"epoch\":\"x\"}", "{\"epoch\":3}", "[1,2]", "17",
                 record.replace("\"epoch\":1,", "\"epoch\":0,"), record.replace("\"epoch\":1,", "\"epoch\":1.5,"),
-                record.replaceFirst(",\"best\":(true|false)", ""), record.replaceFirst("\"val_psnr\":[^,]*", "\"val_psnr\":\"high\""),
+                record.replaceFirst(",\"best\":(true|false)", ""),
+                record.replaceFirst("\"val_psnr\":[^,]*", "\"val_psnr\":\"high\""),
                 record.replaceFirst("\"val_dead_codes\":[^,]*", "\"val_dead_codes\":[]"))) {
             assertTrue(!bad.equals(record), "the replacement changed the record: " + bad);
             for (String end : List.of("\n", "")) { // a complete JSON text is not cut short, newline or not
