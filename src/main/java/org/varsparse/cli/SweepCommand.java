@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,7 @@ import org.knowm.xchart.style.Styler;
 import org.varsparse.UserError;
 import org.varsparse.io.FileIo;
 import org.varsparse.train.Preset;
+import org.varsparse.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,17 +108,37 @@ final class SweepCommand implements Callable<Integer> {
         }
         List<Preset> ps = new ArrayList<>();
         for (String p : presets) {
+            Preset preset;
             try {
-                ps.add(Preset.byName(p));
+                preset = Preset.byName(p);
             } catch (IllegalArgumentException e) {
                 throw UserError.of("--presets " + p, "no such preset", "pass some of " + Preset.names());
             }
+            if (ps.contains(preset)) {
+                if (!resume) {
+                    throw UserError.of("--presets " + String.join(",", presets), preset.cliName + " is given twice,"
+                            + " and each point is trained once", "pass each preset once");
+                }
+                continue; // a sweep.json of an older varsparse: its points were trained once, into one folder
+            }
+            ps.add(preset);
         }
+        List<Double> fs = new ArrayList<>();
         for (double f : factors) {
             if (!(f > 0) || Double.isInfinite(f)) {
                 throw UserError.of("--factors " + f, "a factor must be a finite number > 0", "pass factors like 0.5,1,2");
             }
+            if (fs.contains(f)) { // 1 and 1.0 too: the same λ, the same run folder
+                if (!resume) {
+                    throw UserError.of("--factors " + String.join(",", parsed.matchedOption("--factors")
+                            .originalStringValues()), "factor " + fmt(f) + " is given twice, and each"
+                            + " point is trained once", "pass each factor once");
+                }
+                continue; // as for presets
+            }
+            fs.add(f);
         }
+        factors = fs.stream().mapToDouble(Double::doubleValue).toArray();
         if (!full && epochs < 1) {
             throw UserError.of("--epochs " + epochs, "nothing to train", "pass --epochs 1 or more");
         }
@@ -228,6 +250,7 @@ final class SweepCommand implements Callable<Integer> {
                 throw UserError.of("--preset " + given.matchedOptionValue("--preset", ""),
                         "the sweep trains each preset of --presets", "pass --presets instead");
             }
+            refuseNlOnlyOptions(ps, ((TrainCommand) given.commandSpec().userObject()).hyper.given(given));
             for (Preset p : ps) {
                 for (double f : factors) {
                     ParseResult point = parseTrain(pointArgs(p, p.config().sparsityReg() * f, null));
@@ -245,6 +268,31 @@ final class SweepCommand implements Callable<Integer> {
                     + e.getMessage().replaceFirst("\\. Fix: .*$", "") + ")",
                     "start a new sweep with corrected options in another --out (this one's finished points stay in "
                             + out + ")", e);
+        }
+    }
+
+    /**
+     * Refuses an option of the NL decoder ({@code --hidden-dim}, ...) passed through to train when --presets has a
+     * linear preset, as train would refuse it at that point, but with a fix that names --presets: the NL presets
+     * (those of --presets, and the NL ones of its linear presets).
+     */
+    private static void refuseNlOnlyOptions(List<Preset> ps, Map<String, Object> given) {
+        List<String> linear = ps.stream().filter(p -> p.config().decoder() == TrainConfig.DecoderKind.LINEAR)
+                .map(p -> p.cliName).toList();
+        if (linear.isEmpty() || given.containsKey("decoder")) { // --decoder: train checks the options against it
+            return;
+        }
+        for (String f : HyperparameterOptions.NL_ONLY) {
+            if (given.containsKey(f)) {
+                Set<String> nl = new LinkedHashSet<>(); // each linear preset X has an NL one, X-nl
+                ps.forEach(p -> nl.add(linear.contains(p.cliName) ? Preset.byName(p.cliName + "-nl").cliName
+                        : p.cliName));
+                String option = HyperparameterOptions.optionName(f);
+                throw UserError.of(option + " " + given.get(f), "applies only to the NL decoder (one_hidden), but"
+                        + " --presets has " + (linear.size() == 1 ? "the linear preset " : "the linear presets ")
+                        + String.join(", ", linear), "pass only NL presets with --presets " + String.join(",", nl)
+                        + ", or leave " + option + " out");
+            }
         }
     }
 

@@ -110,6 +110,30 @@ class SweepOptionsTest {
         assertEquals(List.of(out.resolve("sweep.json")), Files.list(out).toList());
     }
 
+    /** The same preset or factor twice would train one point twice, into one folder: refused, 1 and 1.0 too. */
+    @Test
+    void refusesAPresetOrFactorGivenTwice(@TempDir Path tmp) {
+        String line = refused(tmp.resolve("s"), "--presets", "MNIST-VDL"); // --presets mnist-vdl,MNIST-VDL
+        assertTrue(line.startsWith("error: --presets mnist-vdl,MNIST-VDL: mnist-vdl is given twice"), line);
+        line = refused(tmp.resolve("s"), "--factors", "2,1.0");
+        assertTrue(line.startsWith("error: --factors 1,2,1.0: factor 1 is given twice") && line.contains("once"), line);
+    }
+
+    /** An NL-only option with a linear preset in --presets: the fix names --presets and the NL presets to pass. */
+    @Test
+    void refusesAnNlOnlyOptionNamingPresets(@TempDir Path tmp) {
+        String line = refused(tmp.resolve("s"), "--hidden-dim", "64");
+        assertTrue(line.startsWith("error: --hidden-dim 64: applies only to the NL decoder (one_hidden), but --presets"
+                + " has the linear preset mnist-vdl. Fix: pass only NL presets with --presets mnist-vdl-nl, or leave"
+                + " --hidden-dim out"), line);
+        TinyMnist.Result r = TinyMnist.run("sweep", "--out", tmp.resolve("s").toString(), "--presets",
+                "mnist-sdl,mnist-vdl-nl,mnist-vdl", "--weight-decay-decoder-bias", "0.1");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("error: --weight-decay-decoder-bias 0.1: ") && r.err().contains(
+                "the linear presets mnist-sdl, mnist-vdl. Fix: pass only NL presets with --presets"
+                + " mnist-sdl-nl,mnist-vdl-nl, or leave --weight-decay-decoder-bias out"), r.err());
+    }
+
     /**
      * A train option checked only against the data (--val-size larger than the tiny training pool) fails the first
      * point: the error quotes train's, and says to start a new sweep rather than only --resume, which would reuse it.
