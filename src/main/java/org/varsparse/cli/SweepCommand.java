@@ -23,6 +23,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 import org.varsparse.UserError;
+import org.varsparse.data.MnistFiles;
 import org.varsparse.io.FileIo;
 import org.varsparse.train.Preset;
 import org.varsparse.train.TrainConfig;
@@ -144,13 +145,11 @@ final class SweepCommand implements Callable<Integer> {
         }
         checkTrainOptions(ps);
         Map<String, Double> oldSeconds = resume ? secondsOf(out.resolve("sweep.csv")) : Map.of();
+        RunDir created = null; // a new sweep's folder, removed again if its first point fails
+        boolean existed = Files.isDirectory(out);
         if (!resume) {
             checkNewSweep();
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw FileIo.writeFailure(out, e);
-            }
+            created = RunDir.createNew(out);
             Map<String, Object> opts = new LinkedHashMap<>();
             opts.put("presets", presets);
             opts.put("factors", factors);
@@ -192,10 +191,20 @@ final class SweepCommand implements Callable<Integer> {
                     int rc = trainQuietly(args, log, cont);
                     if (rc != 0) {
                         String why = lastError(log);
-                        throw UserError.of(log, "train " + name + " failed " + (why == null ? "with status " + rc
-                                        : "(" + why + ")"), "if an option passed to train is at fault, start a new sweep"
-                                        + " with it corrected in another --out (--resume would reuse it); else remove the"
-                                        + " cause and rerun with --resume --out " + out + " (finished points are kept)");
+                        String failed = " failed " + (why == null ? "with status " + rc : "(" + why + ")");
+                        if (created != null && points.isEmpty() && rc == UserError.EXIT_CODE
+                                && !Checkpoint.exists(runDir.resolve("checkpoints"), "last")) {
+                            // nothing trained, its error quoted: a folder left with only sweep.json and the log
+                            // would make the same --out refuse the corrected sweep, and --resume reuse the fault
+                            created.discardNew();
+                            throw UserError.of(out, "train " + name + ", the sweep's first point," + failed
+                                    + "; nothing was trained, so the sweep folder was "
+                                    + (existed ? "emptied" : "removed"),
+                                    "correct what train names and run the sweep again; the same --out works");
+                        }
+                        throw UserError.of(log, "train " + name + failed, "if an option passed to train is at fault,"
+                                + " start a new sweep with it corrected in another --out (--resume would reuse it); else"
+                                + " remove the cause and rerun with --resume --out " + out + " (finished points are kept)");
                     }
                 }
                 JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep with --resume");
@@ -233,9 +242,11 @@ final class SweepCommand implements Callable<Integer> {
     /**
      * Refuses, before anything is created or trained, options passed through to train that would fail or mislead every
      * point: ones train does not take or would refuse (parsed with train's own options and checked as train checks a
-     * new run's), ones given twice, and --preset and --sparsity-reg, which the sweep sets for each point (the last
-     * one would win, and sweep.csv would record another λ than the run trained with). A resumed sweep's come from
-     * sweep.json, so that file is at fault: --resume would only fail again.
+     * new run's, and a new sweep's --mnist-dir must hold the MNIST files), ones given twice, and --preset and
+     * --sparsity-reg, which the sweep sets for each point (the last one would win, and sweep.csv would record another
+     * λ than the run trained with). A resumed sweep's come from sweep.json, so that file is at fault: --resume would
+     * only fail again. What train checks only when it runs (images enough for a batch, the heap estimate) fails the
+     * first point, and the sweep then removes its new folder again.
      */
     private void checkTrainOptions(List<Preset> ps) {
         try {
@@ -259,6 +270,10 @@ final class SweepCommand implements Callable<Integer> {
             }
             if (given.hasMatchedOption("--backend") || given.hasMatchedOption("--threads")) {
                 ((TrainCommand) given.commandSpec().userObject()).backend.create(); // a forced one may be missing
+            }
+            Path mnistDir = given.matchedOptionValue("--mnist-dir", null);
+            if (mnistDir != null && !resume) { // on --resume a missing folder may be back soon: train says so
+                MnistFiles.inFolder(mnistDir); // the four files are there (train reads them, per point)
             }
         } catch (UserError e) {
             if (!resume) {
