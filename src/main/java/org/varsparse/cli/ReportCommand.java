@@ -227,7 +227,7 @@ final class ReportCommand implements Callable<Integer> {
             } else {
                 String shown = lines[i].length() > 60 ? lines[i].substring(0, 60) + "…" : lines[i];
                 throw UserError.of(metrics + ", line " + (i + 1), "is not an epoch record ("
-                                + shown.strip().replaceAll("\\p{Cntrl}", "?") + ")",
+                                + shown.strip().replaceAll("[\\p{Cntrl}\\uFFFD]", "?") + ")",
                         "restore the file, or delete that line or the whole file (it is a log) to write the report");
             }
         }

@@ -225,7 +225,8 @@ class OutputSafetyTest {
             Files.write(metrics, garbage, StandardOpenOption.APPEND);
             TinyMnist.Result r = TinyMnist.run("report", "--dir", run.toString());
             assertUserError(r, metrics + ", line 2", "is not an epoch record");
-            assertFalse(r.err().contains("\0"), "no control characters printed");
+            assertFalse(r.err().contains("\0") || r.err().contains("\uFFFD"),
+                    "no control or undecodable bytes printed: " + r.err());
         }
         for (String cut : List.of("{\"epoch\": 2, \"seconds\": 1.", "{\"epoch\": 2, \"best\": tr", "{", "{\"ep")) {
             Files.writeString(metrics, good + cut);
