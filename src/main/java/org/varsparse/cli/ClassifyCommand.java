@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -77,6 +81,20 @@ final class ClassifyCommand implements Callable<Integer> {
         this.io = io;
     }
 
+    /**
+     * Refuses a value given twice in a list option: it would train the same classifiers again and print their rows
+     * twice.
+     */
+    private static void refuseTwice(String option, List<?> values, String fix) {
+        Set<Object> seen = new HashSet<>();
+        for (Object v : values) {
+            if (!seen.add(v)) {
+                throw UserError.of(option + " " + values.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                        v + " is given twice", fix);
+            }
+        }
+    }
+
     /** One trained classifier: test scores of the best-validation and of the last epoch. */
     record Row(Features features, int n, long seed, int bestEpoch, double valLoss, Classifier.Scores best,
                Classifier.Scores last) {
@@ -89,6 +107,8 @@ final class ClassifyCommand implements Callable<Integer> {
                 throw UserError.of("--n " + n, "must be at least 1", "pass counts like --n 1,10,100");
             }
         }
+        refuseTwice("--n", Arrays.stream(perClass).boxed().toList(), "pass each count once, like --n 1,10,100");
+        refuseTwice("--features", Arrays.asList(features), "pass each feature set once, like --features codes,pixels");
         if (seeds < 1) {
             throw UserError.of("--seeds " + seeds, "must be at least 1", "pass a number of seeds such as --seeds 3");
         }

@@ -1,11 +1,15 @@
 package org.varsparse.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -142,12 +146,10 @@ final class ReportCommand implements Callable<Integer> {
             for (JsonNode m : epochs(metrics, notes)) {
                 h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.1f</td><td>%.2f</td><td>%.5f</td><td>%.2f</td>"
                                 + "<td>%.1f</td><td>%.3f / %.3f</td><td>%.1f</td><td>%.3f / %.3f</td><td>%s</td></tr>",
-                        m.path("epoch").asInt(), m.path("seconds").asDouble(),
-                        m.path("train_psnr").asDouble(), m.path("val_energy").asDouble(), m.path("val_psnr").asDouble(),
-                        100 * m.path("val_sparsity").asDouble(), m.path("val_code_std_mean").asDouble(Double.NaN),
-                        m.path("val_code_std_min").asDouble(Double.NaN), 100 * m.path("val_dead_codes").asDouble(Double.NaN),
-                        m.path("decoder_col_norm_mean").asDouble(Double.NaN), m.path("decoder_col_norm_max").asDouble(Double.NaN),
-                        m.path("best").asBoolean() ? "*" : ""));
+                        m.path("epoch").asInt(), num(m, "seconds"), num(m, "train_psnr"), num(m, "val_energy"),
+                        num(m, "val_psnr"), 100 * num(m, "val_sparsity"), num(m, "val_code_std_mean"),
+                        num(m, "val_code_std_min"), 100 * num(m, "val_dead_codes"), num(m, "decoder_col_norm_mean"),
+                        num(m, "decoder_col_norm_max"), m.path("best").asBoolean() ? "*" : ""));
             }
             h.append("</table>\n");
             notes.forEach(n -> h.append("<p><b>Note:</b> ").append(esc(n)).append("</p>\n"));
@@ -175,19 +177,34 @@ final class ReportCommand implements Callable<Integer> {
         }
     }
 
+    /** The fields of an epoch record that every version of train writes, and the report shows. */
+    private static final List<String> NUMBERS = List.of("seconds", "train_psnr", "val_energy", "val_psnr",
+            "val_sparsity");
+    /** Fields that later versions of train write and the report shows: when present, numbers. */
+    private static final List<String> LATER_NUMBERS = List.of("val_code_std_mean", "val_code_std_min", "val_dead_codes",
+            "decoder_col_norm_mean", "decoder_col_norm_max");
+
     /**
-     * The epochs of metrics.jsonl. A line that is not an epoch record means the log is not what train wrote, so the
-     * table would mislead: a user error naming the line. Only a last line cut short (no newline: train was stopped
-     * while appending it; --resume redoes that epoch) is left out, with a warning and a note on the page.
+     * The epochs of metrics.jsonl. A line that is not an epoch record as train writes it (an object with an integer
+     * epoch >= 1, a boolean best, and the numbers the table shows: a non-finite one is written as null) means the log
+     * is not what train wrote, so the table would mislead: a user error naming the line. Only a last line cut short
+     * (no newline, and the start of a JSON object: train was stopped while appending it; --resume redoes that epoch)
+     * is left out, with a warning and a note on the page.
      */
     private List<JsonNode> epochs(Path metrics, List<String> notes) {
-        String text;
+        byte[] bytes;
         try {
-            text = new String(Files.readAllBytes(metrics), StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(metrics);
         } catch (IOException e) {
             throw FileIo.readFailure(metrics, e, "make it readable, or delete it (it is a log)");
         }
-        String[] lines = text.split("\n", -1); // the last element is "" when the file ends with a newline
+        int lastStart = 0; // where the last line starts; it has no newline unless the file ends with one
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                lastStart = i + 1;
+            }
+        }
+        String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1); // last is "" after a newline
         List<JsonNode> out = new ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].isBlank()) {
@@ -199,20 +216,69 @@ final class ReportCommand implements Callable<Integer> {
             } catch (IOException e) {
                 n = null;
             }
-            if (n != null && n.isObject() && n.has("epoch")) {
+            if (isEpochRecord(n)) {
                 out.add(n);
-            } else if (i == lines.length - 1) {
+            } else if (n == null && i == lines.length - 1
+                    && isObjectStart(Arrays.copyOfRange(bytes, lastStart, bytes.length))) {
                 String note = metrics + ", line " + (i + 1) + " is cut short (train was stopped while writing it);"
                         + " the report leaves it out";
                 io.err().println("warning: " + note);
                 notes.add(note);
             } else {
                 String shown = lines[i].length() > 60 ? lines[i].substring(0, 60) + "…" : lines[i];
-                throw UserError.of(metrics + ", line " + (i + 1), "is not an epoch record (" + shown.strip() + ")",
+                throw UserError.of(metrics + ", line " + (i + 1), "is not an epoch record ("
+                                + shown.strip().replaceAll("[\\p{Cntrl}\\uFFFD]", "?") + ")",
                         "restore the file, or delete that line or the whole file (it is a log) to write the report");
             }
         }
         return out;
+    }
+
+    /** A metrics.jsonl line as train writes it: see {@link #epochs}. */
+    private static boolean isEpochRecord(JsonNode n) {
+        if (n == null || !n.isObject() || !n.path("epoch").canConvertToInt() || !n.path("epoch").isIntegralNumber()
+                || n.path("epoch").asInt() < 1 || !n.path("best").isBoolean()) {
+            return false;
+        }
+        for (String f : NUMBERS) {
+            if (!n.path(f).isNumber() && !n.path(f).isNull()) {
+                return false;
+            }
+        }
+        for (String f : LATER_NUMBERS) {
+            if (n.has(f) && !n.path(f).isNumber() && !n.path(f).isNull()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code line} is the beginning of a JSON object that more bytes could complete: what a write stopped
+     * part way leaves. Jackson's non-blocking parser reads what it has and asks for more instead of failing at the end.
+     */
+    private static boolean isObjectStart(byte[] line) {
+        try (JsonParser p = Json.MAPPER.getFactory().createNonBlockingByteArrayParser()) {
+            ((ByteArrayFeeder) p.getNonBlockingInputFeeder()).feedInput(line, 0, line.length);
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (t != JsonToken.NOT_AVAILABLE) {
+                if (p.getParsingContext().inRoot()) {
+                    return false; // the object ended: a complete line, not a cut-short one
+                }
+                t = p.nextToken();
+            }
+            return true;
+        } catch (IOException e) {
+            return false; // not JSON
+        }
+    }
+
+    /** A number of an epoch record; NaN for null (train writes a non-finite value as null). */
+    private static double num(JsonNode m, String field) {
+        return m.path(field).isNumber() ? m.path(field).asDouble() : Double.NaN;
     }
 
     /** Mean test top-1 (%) per features and n over seeds: best-validation epoch and last epoch. */

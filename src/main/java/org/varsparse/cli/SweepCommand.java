@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +23,10 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 import org.varsparse.UserError;
+import org.varsparse.data.MnistFiles;
 import org.varsparse.io.FileIo;
 import org.varsparse.train.Preset;
+import org.varsparse.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,29 +109,47 @@ final class SweepCommand implements Callable<Integer> {
         }
         List<Preset> ps = new ArrayList<>();
         for (String p : presets) {
+            Preset preset;
             try {
-                ps.add(Preset.byName(p));
+                preset = Preset.byName(p);
             } catch (IllegalArgumentException e) {
                 throw UserError.of("--presets " + p, "no such preset", "pass some of " + Preset.names());
             }
+            if (ps.contains(preset)) {
+                if (!resume) {
+                    throw UserError.of("--presets " + String.join(",", presets), preset.cliName + " is given twice,"
+                            + " and each point is trained once", "pass each preset once");
+                }
+                continue; // a sweep.json of an older varsparse: its points were trained once, into one folder
+            }
+            ps.add(preset);
         }
+        List<Double> fs = new ArrayList<>();
         for (double f : factors) {
             if (!(f > 0) || Double.isInfinite(f)) {
                 throw UserError.of("--factors " + f, "a factor must be a finite number > 0", "pass factors like 0.5,1,2");
             }
+            if (fs.contains(f)) { // 1 and 1.0 too: the same λ, the same run folder
+                if (!resume) {
+                    throw UserError.of("--factors " + String.join(",", parsed.matchedOption("--factors")
+                            .originalStringValues()), "factor " + fmt(f) + " is given twice, and each"
+                            + " point is trained once", "pass each factor once");
+                }
+                continue; // as for presets
+            }
+            fs.add(f);
         }
+        factors = fs.stream().mapToDouble(Double::doubleValue).toArray();
         if (!full && epochs < 1) {
             throw UserError.of("--epochs " + epochs, "nothing to train", "pass --epochs 1 or more");
         }
         checkTrainOptions(ps);
         Map<String, Double> oldSeconds = resume ? secondsOf(out.resolve("sweep.csv")) : Map.of();
+        RunDir created = null; // a new sweep's folder, removed again if its first point fails
+        boolean existed = Files.isDirectory(out);
         if (!resume) {
             checkNewSweep();
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw FileIo.writeFailure(out, e);
-            }
+            created = RunDir.createNew(out);
             Map<String, Object> opts = new LinkedHashMap<>();
             opts.put("presets", presets);
             opts.put("factors", factors);
@@ -170,10 +191,20 @@ final class SweepCommand implements Callable<Integer> {
                     int rc = trainQuietly(args, log, cont);
                     if (rc != 0) {
                         String why = lastError(log);
-                        throw UserError.of(log, "train " + name + " failed " + (why == null ? "with status " + rc
-                                        : "(" + why + ")"), "if an option passed to train is at fault, start a new sweep"
-                                        + " with it corrected in another --out (--resume would reuse it); else remove the"
-                                        + " cause and rerun with --resume --out " + out + " (finished points are kept)");
+                        String failed = " failed " + (why == null ? "with status " + rc : "(" + why + ")");
+                        if (created != null && points.isEmpty() && rc == UserError.EXIT_CODE
+                                && !Checkpoint.exists(runDir.resolve("checkpoints"), "last")) {
+                            // nothing trained, its error quoted: a folder left with only sweep.json and the log
+                            // would make the same --out refuse the corrected sweep, and --resume reuse the fault
+                            created.discardNew();
+                            throw UserError.of(out, "train " + name + ", the sweep's first point," + failed
+                                    + "; nothing was trained, so the sweep folder was "
+                                    + (existed ? "emptied" : "removed"),
+                                    "correct what train names and run the sweep again; the same --out works");
+                        }
+                        throw UserError.of(log, "train " + name + failed, "if an option passed to train is at fault,"
+                                + " start a new sweep with it corrected in another --out (--resume would reuse it); else"
+                                + " remove the cause and rerun with --resume --out " + out + " (finished points are kept)");
                     }
                 }
                 JsonNode ev = Json.read(runDir.resolve("eval.json"), "rerun the sweep with --resume");
@@ -211,9 +242,11 @@ final class SweepCommand implements Callable<Integer> {
     /**
      * Refuses, before anything is created or trained, options passed through to train that would fail or mislead every
      * point: ones train does not take or would refuse (parsed with train's own options and checked as train checks a
-     * new run's), ones given twice, and --preset and --sparsity-reg, which the sweep sets for each point (the last
-     * one would win, and sweep.csv would record another λ than the run trained with). A resumed sweep's come from
-     * sweep.json, so that file is at fault: --resume would only fail again.
+     * new run's, and a new sweep's --mnist-dir must hold the MNIST files), ones given twice, and --preset and
+     * --sparsity-reg, which the sweep sets for each point (the last one would win, and sweep.csv would record another
+     * λ than the run trained with). A resumed sweep's come from sweep.json, so that file is at fault: --resume would
+     * only fail again. What train checks only when it runs (images enough for a batch, the heap estimate) fails the
+     * first point, and the sweep then removes its new folder again.
      */
     private void checkTrainOptions(List<Preset> ps) {
         try {
@@ -228,6 +261,7 @@ final class SweepCommand implements Callable<Integer> {
                 throw UserError.of("--preset " + given.matchedOptionValue("--preset", ""),
                         "the sweep trains each preset of --presets", "pass --presets instead");
             }
+            refuseNlOnlyOptions(ps, ((TrainCommand) given.commandSpec().userObject()).hyper.given(given));
             for (Preset p : ps) {
                 for (double f : factors) {
                     ParseResult point = parseTrain(pointArgs(p, p.config().sparsityReg() * f, null));
@@ -237,6 +271,10 @@ final class SweepCommand implements Callable<Integer> {
             if (given.hasMatchedOption("--backend") || given.hasMatchedOption("--threads")) {
                 ((TrainCommand) given.commandSpec().userObject()).backend.create(); // a forced one may be missing
             }
+            Path mnistDir = given.matchedOptionValue("--mnist-dir", null);
+            if (mnistDir != null && !resume) { // on --resume a missing folder may be back soon: train says so
+                MnistFiles.inFolder(mnistDir); // the four files are there (train reads them, per point)
+            }
         } catch (UserError e) {
             if (!resume) {
                 throw e;
@@ -245,6 +283,31 @@ final class SweepCommand implements Callable<Integer> {
                     + e.getMessage().replaceFirst("\\. Fix: .*$", "") + ")",
                     "start a new sweep with corrected options in another --out (this one's finished points stay in "
                             + out + ")", e);
+        }
+    }
+
+    /**
+     * Refuses an option of the NL decoder ({@code --hidden-dim}, ...) passed through to train when --presets has a
+     * linear preset, as train would refuse it at that point, but with a fix that names --presets: the NL presets
+     * (those of --presets, and the NL ones of its linear presets).
+     */
+    private static void refuseNlOnlyOptions(List<Preset> ps, Map<String, Object> given) {
+        List<String> linear = ps.stream().filter(p -> p.config().decoder() == TrainConfig.DecoderKind.LINEAR)
+                .map(p -> p.cliName).toList();
+        if (linear.isEmpty() || given.containsKey("decoder")) { // --decoder: train checks the options against it
+            return;
+        }
+        for (String f : HyperparameterOptions.NL_ONLY) {
+            if (given.containsKey(f)) {
+                Set<String> nl = new LinkedHashSet<>(); // each linear preset X has an NL one, X-nl
+                ps.forEach(p -> nl.add(linear.contains(p.cliName) ? Preset.byName(p.cliName + "-nl").cliName
+                        : p.cliName));
+                String option = HyperparameterOptions.optionName(f);
+                throw UserError.of(option + " " + given.get(f), "applies only to the NL decoder (one_hidden), but"
+                        + " --presets has " + (linear.size() == 1 ? "the linear preset " : "the linear presets ")
+                        + String.join(", ", linear), "pass only NL presets with --presets " + String.join(",", nl)
+                        + ", or leave " + option + " out");
+            }
         }
     }
 

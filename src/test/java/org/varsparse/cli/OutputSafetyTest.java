@@ -192,4 +192,53 @@ class OutputSafetyTest {
         Files.writeString(metrics, "\n", StandardOpenOption.APPEND);
         assertUserError(TinyMnist.run("report", "--dir", run.toString()), metrics + ", line 2");
     }
+
+    /**
+     * A line that is JSON but not an epoch record as train writes it (wrong or missing fields), and a last line of
+     * bytes that no JSON starts with, are damage, not a write cut short: the report stops on them. A last line that
+     * is the start of a record, cut anywhere (mid-number, mid-literal), is left out with a warning; a record with a
+     * null number (train's NaN) is an epoch.
+     */
+    @Test
+    void reportRefusesLinesThatAreNotEpochRecords(@TempDir Path tmp) throws IOException {
+        Path run = copy(tmp.resolve("run"));
+        Path metrics = run.resolve("metrics.jsonl");
+        String good = Files.readString(metrics);
+        assertEquals(1, good.lines().count(), good);
+        String record = good.strip();
+        for (String bad : List.of("{\"epoch\":\"x\"}", "{\"epoch\":3}", "[1,2]", "17",
+                record.replace("\"epoch\":1,", "\"epoch\":0,"), record.replace("\"epoch\":1,", "\"epoch\":1.5,"),
+                record.replaceFirst(",\"best\":(true|false)", ""),
+                record.replaceFirst("\"val_psnr\":[^,]*", "\"val_psnr\":\"high\""),
+                record.replaceFirst("\"val_dead_codes\":[^,]*", "\"val_dead_codes\":[]"))) {
+            assertTrue(!bad.equals(record), "the replacement changed the record: " + bad);
+            for (String end : List.of("\n", "")) { // a complete JSON text is not cut short, newline or not
+                Files.writeString(metrics, good + bad + end);
+                assertUserError(TinyMnist.run("report", "--dir", run.toString()), metrics + ", line 2",
+                        "is not an epoch record");
+                assertFalse(Files.exists(run.resolve("report.html")), bad);
+            }
+        }
+        for (byte[] garbage : List.of(new byte[] {0, (byte) 0xff, 0x13, 'x', (byte) 0x80}, new byte[] {'{', 0, 1},
+                "{\"epoch\": 2,, \"seco".getBytes(StandardCharsets.UTF_8))) {
+            Files.writeString(metrics, good);
+            Files.write(metrics, garbage, StandardOpenOption.APPEND);
+            TinyMnist.Result r = TinyMnist.run("report", "--dir", run.toString());
+            assertUserError(r, metrics + ", line 2", "is not an epoch record");
+            assertFalse(r.err().contains("\0") || r.err().contains("\uFFFD"),
+                    "no control or undecodable bytes printed: " + r.err());
+        }
+        for (String cut : List.of("{\"epoch\": 2, \"seconds\": 1.", "{\"epoch\": 2, \"best\": tr", "{", "{\"ep")) {
+            Files.writeString(metrics, good + cut);
+            TinyMnist.Result r = TinyMnist.run("report", "--dir", run.toString());
+            assertEquals(0, r.exit(), cut + ": " + r.err());
+            assertTrue(r.err().contains("line 2 is cut short"), r.err());
+        }
+        Files.writeString(metrics, good + record.replace("\"epoch\":1,", "\"epoch\":2,")
+                .replaceFirst("\"val_psnr\":[^,]*", "\"val_psnr\":null") + "\n");
+        TinyMnist.Result nan = TinyMnist.run("report", "--dir", run.toString());
+        assertEquals(0, nan.exit(), nan.err());
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("<tr><td>2</td>") && html.contains("<td>NaN</td>"), html);
+    }
 }

@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.varsparse.train.Preset;
@@ -100,5 +106,52 @@ class SweepCommandTest {
             assertEquals(full.get(i).substring(0, full.get(i).lastIndexOf(',')),
                     resumed.get(i).substring(0, resumed.get(i).lastIndexOf(',')));
         }
+    }
+
+    /**
+     * A sweep whose second point fails after the first finished is kept (with its log naming the failure and
+     * --resume), unlike one whose first point fails; --resume then trains the rest. A sweep.json naming a point twice
+     * (an older varsparse accepted that) is resumed with each point once.
+     */
+    @Test
+    void aFailureAfterAFinishedPointKeepsTheSweep(@TempDir Path tmp) throws Exception {
+        Path mnist = TinyMnist.write(tmp.resolve("mnist"), 5);
+        Path out = tmp.resolve("sweep");
+        Path blocker = out.resolve("mnist-vdl-x4"); // point 2's run folder: a file there makes its train fail
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<TinyMnist.Result> sweep = pool.submit(() -> TinyMnist.run("sweep", "--presets", "mnist-vdl",
+                    "--factors", "1,4", "--epochs", "1", "--out", out.toString(), "--mnist-dir", mnist.toString(),
+                    "--allow-small-data", "--val-size", "250", "--code-dim", "16", "--max-inference-steps", "30",
+                    "--backend", "scalar"));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.isDirectory(out.resolve("mnist-vdl-x1")) && System.nanoTime() < deadline) {
+                Thread.sleep(5); // point 1 training: it takes longer than this loop's step
+            }
+            assertTrue(Files.isDirectory(out.resolve("mnist-vdl-x1")), "point 1 started");
+            Files.writeString(blocker, "not a run folder");
+            TinyMnist.Result r = sweep.get(120, TimeUnit.SECONDS);
+            assertEquals(2, r.exit(), r.err());
+            String line = r.errLines().get(r.errLines().size() - 1);
+            assertTrue(line.startsWith("error: " + out.resolve("mnist-vdl-x4.log") + ": train mnist-vdl-x4 failed (")
+                    && line.contains("--resume --out " + out), line);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(Files.isRegularFile(out.resolve("mnist-vdl-x1/eval.json")), "the finished point is kept");
+        assertEquals(2, Files.readAllLines(out.resolve("sweep.csv")).size());
+
+        Files.delete(blocker);
+        Path json = out.resolve("sweep.json");
+        ObjectNode opts = (ObjectNode) Json.read(json, "");
+        ((ArrayNode) opts.get("presets")).add("MNIST-VDL");
+        ((ArrayNode) opts.get("factors")).add(1);
+        Json.write(json, opts);
+        TinyMnist.Result res = TinyMnist.run("sweep", "--resume", "--out", out.toString());
+        assertEquals(0, res.exit(), res.err());
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(3, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).startsWith("mnist-vdl,1,") && csv.get(2).startsWith("mnist-vdl,4,"),
+                String.join("\n", csv));
     }
 }
