@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.varsparse.train.Preset;
@@ -129,7 +131,12 @@ class SweepCommandTest {
                 Thread.sleep(5); // point 1 training: it takes longer than this loop's step
             }
             assertTrue(Files.isDirectory(out.resolve("mnist-vdl-x1")), "point 1 started");
-            Files.writeString(blocker, "not a run folder");
+            try {
+                Files.writeString(blocker, "not a run folder", StandardOpenOption.CREATE_NEW);
+            } catch (IOException raced) { // point 1 finished before this thread ran again: nothing to test this time
+                sweep.get(120, TimeUnit.SECONDS);
+                Assumptions.assumeTrue(false, "point 2 started before the test could block it: " + raced);
+            }
             TinyMnist.Result r = sweep.get(120, TimeUnit.SECONDS);
             assertEquals(2, r.exit(), r.err());
             String line = r.errLines().get(r.errLines().size() - 1);
