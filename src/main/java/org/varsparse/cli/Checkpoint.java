@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -54,12 +53,13 @@ import org.varsparse.train.Trainer;
  * <p>A save replaces only what can be nothing but a checkpoint: a missing path, an empty folder, or a folder holding
  * checkpoint.json and checkpoint files only (likewise for the {@code .partial} and {@code .old} names beside it).
  * Anything else (a file, a folder of the user's) is refused before anything is written, so a save never deletes
- * data that is not a checkpoint.
+ * data that is not a checkpoint ({@code CheckpointTarget} checks this).
  *
  * <p>Public for the library ({@code estimators.DictionaryLearning.save/load} write the same folder), so a model
  * is saved one way only. Problems reading a checkpoint are {@link org.varsparse.UserError}s naming the file; their
  * fix names {@code --checkpoint} only for a run's checkpoint (a {@code checkpoints/best|last} beside the run's
- * run.json, where the run's other checkpoint is a way on), else it fits a library caller.
+ * run.json, where the run's other checkpoint is a way on), else it fits a library caller ({@code RunCheckpoint}
+ * tells the two apart, and checks that a run's checkpoint matches its run.json).
  */
 public final class Checkpoint {
     static final String MODEL = "model.safetensors";
@@ -67,14 +67,6 @@ public final class Checkpoint {
     static final String JSON = "checkpoint.json";
     static final String FORMAT = "varsparse-checkpoint";
     static final int FORMAT_VERSION = 1;
-    /** The fix for a damaged checkpoint read by a command with {@code --checkpoint best|last} (eval, encode, ...). */
-    private static String fixFor(String name) {
-        return "pass --checkpoint " + other(name) + " to use the run's other checkpoint, or train anew";
-    }
-
-    private static String other(String name) {
-        return name.equals("best") ? "last" : "best";
-    }
 
     /** The fix for a damaged checkpoint read through the library ({@code DictionaryLearning.load}). */
     static final String FIX_LIBRARY = "load another checkpoint, or fit the model again and save it"
@@ -83,23 +75,6 @@ public final class Checkpoint {
     /** The fix for a folder that is no checkpoint at all, read through the library. */
     static final String FIX_LIBRARY_MISSING = "pass the folder DictionaryLearning.save wrote (it holds"
             + " checkpoint.json), or a run's checkpoints/best or checkpoints/last";
-
-    /**
-     * Whether {@code checkpointsDir/name} is a run's checkpoint: {@code best} or {@code last} in the
-     * {@code checkpoints} folder of a run (beside its run.json), the folders eval, encode, classify and denoise-image
-     * read. Only there is the run's other checkpoint ({@code --checkpoint}) a way on; a folder the library saved
-     * anywhere else has none.
-     */
-    static boolean inRun(Path checkpointsDir, String name) {
-        Path folder = checkpointsDir.getFileName();
-        return (name.equals("best") || name.equals("last")) && folder != null && folder.toString().equals("checkpoints")
-                && Files.isRegularFile(checkpointsDir.resolveSibling(RunDir.RUN_JSON));
-    }
-
-    /** The fix when no fix is given: {@link #fixFor} for a run's checkpoint, else {@link #FIX_LIBRARY}. */
-    private static String defaultFix(Path checkpointsDir, String name) {
-        return inRun(checkpointsDir, name) ? fixFor(name) : FIX_LIBRARY;
-    }
 
     /**
      * The fix for a damaged {@code checkpoints/last} met by {@code train --resume}: train resumes from last only, so the
@@ -157,9 +132,9 @@ public final class Checkpoint {
         Path target = checkpointsDir.resolve(name);
         Path tmp = checkpointsDir.resolve("." + name + ".partial");
         Path old = checkpointsDir.resolve("." + name + ".old");
-        checkReplaceable(target);
-        checkOwnDebris(tmp, target);
-        checkOwnDebris(old, target);
+        CheckpointTarget.checkReplaceable(target);
+        CheckpointTarget.checkOwnDebris(tmp, target);
+        CheckpointTarget.checkOwnDebris(old, target);
         try {
             Files.createDirectories(checkpointsDir);
             FileIo.deleteTree(tmp); // left by a save that crashed
@@ -191,73 +166,8 @@ public final class Checkpoint {
         }
     }
 
-    private static final String FIX_IN_THE_WAY = "save to a new or empty folder, or delete it yourself if you no longer"
-            + " need what it holds";
-
-    /**
-     * Refuses a {@code target} that a save would delete but that is not a checkpoint: a file, or a folder that is not
-     * empty and is not a checkpoint folder (checkpoint.json and checkpoint files only).
-     */
-    private static void checkReplaceable(Path target) {
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!Files.isDirectory(target)) {
-            throw UserError.of(target, "is a file, not a checkpoint folder, and saving would replace it",
-                    FIX_IN_THE_WAY);
-        }
-        List<String> foreign = foreignEntries(target);
-        if (!foreign.isEmpty()) {
-            throw UserError.of(target, "holds files that are not a checkpoint's (" + listed(foreign)
-                    + "), and saving would delete them", FIX_IN_THE_WAY);
-        }
-        if (!listing(target).isEmpty() && !Files.isRegularFile(target.resolve(JSON))) {
-            throw UserError.of(target, "is not a checkpoint folder (it has no " + JSON + "), and saving would delete"
-                    + " what it holds", FIX_IN_THE_WAY);
-        }
-    }
-
-    /**
-     * Refuses a {@code .NAME.partial} or {@code .NAME.old} that a save would delete but that holds something other
-     * than (part of) a checkpoint: such a name is a save's own, so this is only a file or folder of the user's that
-     * happens to have it.
-     */
-    private static void checkOwnDebris(Path p, Path target) {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || !foreignEntries(p).isEmpty()) {
-            throw UserError.of(p, "is in the way of saving " + target.getFileName() + " (a save uses this name for its"
-                    + " temporary copy and deletes it) and holds something other than a checkpoint",
-                    "move or rename it, or save to another folder");
-        }
-    }
-
-    /** The entries of folder {@code dir} that no checkpoint holds (not a checkpoint file, nor a temp file of one). */
-    private static List<String> foreignEntries(Path dir) {
-        List<String> foreign = new ArrayList<>();
-        for (Path p : listing(dir)) {
-            String n = p.getFileName().toString();
-            boolean own = CHECKPOINT_FILES.contains(n) || CHECKPOINT_FILES.stream().anyMatch(
-                    f -> n.startsWith("." + f + ".") && n.endsWith(".tmp")); // FileIo.writeAtomically's temp names
-            if (!own || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                foreign.add(n);
-            }
-        }
-        return foreign;
-    }
-
-    private static final List<String> CHECKPOINT_FILES = List.of(MODEL, OPTIMIZER, JSON);
-
-    private static List<Path> listing(Path dir) {
-        try (var s = Files.list(dir)) {
-            return s.sorted().toList();
-        } catch (IOException e) {
-            throw FileIo.readFailure(dir, e, "make the folder readable, or save to another folder");
-        }
-    }
-
-    private static String listed(List<String> names) {
+    /** The first three of {@code names}, and how many more, for a one-line message. */
+    static String listed(List<String> names) {
         return String.join(", ", names.subList(0, Math.min(3, names.size())))
                 + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
     }
@@ -347,22 +257,23 @@ public final class Checkpoint {
             return old; // a save was interrupted between its two renames
         }
         if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw UserError.of(target, "is a file, not a checkpoint folder", inRun(checkpointsDir, name)
-                    ? "pass --checkpoint " + other(name) + ", or move the file away and train again"
+            throw UserError.of(target, "is a file, not a checkpoint folder", RunCheckpoint.inRun(checkpointsDir, name)
+                    ? "pass --checkpoint " + RunCheckpoint.other(name) + ", or move the file away and train again"
                     : FIX_LIBRARY_MISSING);
         }
         String detail = Files.isDirectory(target) ? " (the folder has no " + JSON + ")" : "";
-        throw UserError.of(target, "no such checkpoint" + detail, inRun(checkpointsDir, name)
-                ? "train first (varsparse train), or pass --checkpoint " + other(name) : FIX_LIBRARY_MISSING);
+        throw UserError.of(target, "no such checkpoint" + detail, RunCheckpoint.inRun(checkpointsDir, name)
+                ? "train first (varsparse train), or pass --checkpoint " + RunCheckpoint.other(name)
+                : FIX_LIBRARY_MISSING);
     }
 
     /**
      * Checkpoint {@code name}; a damaged one is a user error whose fix names {@code --checkpoint} for a run's
-     * checkpoint (eval, encode, ...; see {@link #inRun}), else one for a library caller
+     * checkpoint (eval, encode, ...; see {@link RunCheckpoint#inRun}), else one for a library caller
      * ({@code DictionaryLearning.load}).
      */
     public static State load(Path checkpointsDir, String name) {
-        return load(checkpointsDir, name, defaultFix(checkpointsDir, name));
+        return load(checkpointsDir, name, RunCheckpoint.defaultFix(checkpointsDir, name));
     }
 
     /** Checkpoint {@code name}; a damaged one is a user error with the fix {@code fix} (the command's own way on). */
@@ -384,8 +295,8 @@ public final class Checkpoint {
         }
         JsonNode hyper = Json.field(j, "hyperparameters", jsonFile, fix);
         TrainConfig config = config(hyper, jsonFile, fix);
-        if (inRun(checkpointsDir, name)) {
-            checkOfRun(dir, hyper, checkpointsDir.resolveSibling(RunDir.RUN_JSON), fix);
+        if (RunCheckpoint.inRun(checkpointsDir, name)) {
+            RunCheckpoint.checkOfRun(dir, hyper, checkpointsDir.resolveSibling(RunDir.RUN_JSON), fix);
         }
         SafeTensors.Contents model = requireFinite(dir.resolve(MODEL), SafeTensors.read(dir.resolve(MODEL)), fix);
         Decoder decoder;
@@ -417,41 +328,6 @@ public final class Checkpoint {
                 j.path("backend").asText(), decoder, encoder, dAdam, eAdam);
     }
 
-    /**
-     * Refuses a run's checkpoint (in {@code dir}, with hyperparameters {@code hyper}) that is not the run's: one whose
-     * hyperparameters other than {@code epochs} (the one a resumed run may change) differ from those in the run's
-     * {@code runJson} (hiddenDim aside where both are linear: it has none), such as another run's checkpoint copied
-     * in. Its SHA-256 checks pass, since they only tie a checkpoint to its own files. A run.json without readable
-     * hyperparameters leaves the check to the code that reads run.json.
-     */
-    private static void checkOfRun(Path dir, JsonNode hyper, Path runJson, String fix) {
-        JsonNode run;
-        try {
-            run = Json.MAPPER.readTree(runJson.toFile()).path("hyperparameters");
-        } catch (IOException e) {
-            return;
-        }
-        List<String> differ = new ArrayList<>();
-        boolean linear = hyper.path("decoder").asText().equals("linear")
-                && run.path("decoder").asText().equals("linear");
-        for (var f : hyper.properties()) {
-            JsonNode r = run.get(f.getKey());
-            boolean unused = linear && f.getKey().equals("hiddenDim"); // older versions recorded it for linear runs
-            if (!f.getKey().equals("epochs") && !unused && r != null && !sameValue(f.getValue(), r)) {
-                differ.add(f.getKey() + " " + f.getValue().asText() + " (run.json: " + r.asText() + ")");
-            }
-        }
-        if (!differ.isEmpty()) {
-            throw UserError.of(dir, "is not this run's checkpoint: its " + listed(differ) + " differ"
-                    + (differ.size() == 1 ? "s" : "") + " from the run's hyperparameters in " + runJson, fix
-                    + " (or put the run's own checkpoint back)");
-        }
-    }
-
-    private static boolean sameValue(JsonNode a, JsonNode b) {
-        return a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) == 0 : a.equals(b);
-    }
-
     /** A checkpoint holds finite numbers only: NaN or infinity is a diverged model, useless to evaluate or resume. */
     private static SafeTensors.Contents requireFinite(Path file, SafeTensors.Contents c, String fix) {
         for (Map.Entry<String, Tensor> t : c.tensors().entrySet()) {
@@ -468,7 +344,7 @@ public final class Checkpoint {
 
     /** The TrainConfig saved as {@code hyperparameters}: every field must be there. */
     static TrainConfig config(JsonNode h, Path file) {
-        return config(h, file, fixFor("best"));
+        return config(h, file, RunCheckpoint.fixFor("best"));
     }
 
     private static TrainConfig config(JsonNode h, Path file, String fix) {
@@ -526,7 +402,7 @@ public final class Checkpoint {
     }
 
     static String sha256(Path p) {
-        return sha256(p, fixFor("best"));
+        return sha256(p, RunCheckpoint.fixFor("best"));
     }
 
     private static String sha256(Path p, String fix) {
